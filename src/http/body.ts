@@ -1,0 +1,47 @@
+import type { Context } from 'hono';
+import type { MessagesRequest } from '../anthropic/types';
+import { utf8Length } from '../tracing/finalize';
+import type { AppEnv } from './app-env';
+import { ProxyError } from './errors';
+
+/** Reads and parses a JSON request body once, recording it on the trace as received. */
+export async function readJsonBody(c: Context<AppEnv>): Promise<{ text: string; json: unknown }> {
+  const trace = c.get('trace');
+  const text = await c.req.text();
+  trace.row.requestBody = text;
+  trace.row.requestBytes = Number(c.req.header('content-length')) || utf8Length(text);
+  if (text.trim() === '') throw new ProxyError('invalid_request_error', 'request body is empty: expected a JSON object');
+  try {
+    return { text, json: JSON.parse(text) };
+  } catch (err) {
+    throw new ProxyError('invalid_request_error', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The minimum every routed request needs: a JSON object naming a model. */
+export function requireModel(json: unknown): MessagesRequest {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ProxyError('invalid_request_error', 'request body must be a JSON object');
+  }
+  const model = (json as { model?: unknown }).model;
+  if (typeof model !== 'string' || model === '') {
+    throw new ProxyError('invalid_request_error', 'model: expected a non-empty string naming the model');
+  }
+  return json as MessagesRequest;
+}
+
+/** Claude Code's session: the header, else the session named inside `metadata.user_id`. */
+export function sessionFromMetadata(body: MessagesRequest): string | null {
+  const userId = body.metadata?.user_id;
+  if (typeof userId !== 'string' || userId === '') return null;
+  if (userId.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(userId) as { session_id?: unknown };
+      if (typeof parsed.session_id === 'string' && parsed.session_id) return parsed.session_id;
+    } catch {
+      // not JSON after all: fall through
+    }
+  }
+  const legacy = /_session_([0-9a-f-]{8,})$/i.exec(userId);
+  return legacy ? legacy[1]! : userId;
+}

@@ -1,0 +1,39 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './http/app-env';
+import { ProxyError, errorResponse, errorTypeForStatus } from './http/errors';
+import { routedHandler } from './http/messages';
+import { traceRequests } from './tracing/middleware';
+
+const app = new Hono<AppEnv>();
+
+app.use(traceRequests);
+
+// Claude Code probes the base URL at start-up; any 200 will do.
+app.on(['GET', 'HEAD'], '/', (c) => c.json({ name: 'claude-proxy', ok: true }));
+
+app.post('/v1/messages', routedHandler('messages'));
+app.post('/v1/messages/count_tokens', routedHandler('countTokens'));
+
+app.notFound((c) => respondWithError(c, new ProxyError('not_found_error', `no such endpoint: ${c.req.method} ${c.req.path}`)));
+
+app.onError((err, c) => respondWithError(c, asProxyError(err, c)));
+
+function asProxyError(err: Error, c: Context<AppEnv>): ProxyError {
+  if (err instanceof ProxyError) return err;
+  if (err instanceof HTTPException) return new ProxyError(errorTypeForStatus(err.status), err.message || 'request rejected', err.status);
+  console.error(JSON.stringify({ event: 'unhandled_error', path: c.req.path, error: err.stack ?? String(err) }));
+  return new ProxyError('api_error', `internal proxy error: ${err.message}`);
+}
+
+/** Every error leaves in Anthropic's format, and its trace says why. */
+function respondWithError(c: Context<AppEnv>, error: ProxyError): Response {
+  const trace = c.get('trace');
+  if (trace) {
+    trace.row.errorType ??= error.type;
+    trace.row.errorMessage ??= error.message;
+  }
+  return errorResponse(error, trace?.id);
+}
+
+export default app satisfies ExportedHandler<AppEnv['Bindings']>;

@@ -1,0 +1,8 @@
+import type { ProviderName } from '../routing/config';
+import { anthropicProvider } from './anthropic';
+import type { Provider } from './types';
+
+export const providers: Record<ProviderName, Provider> = {
+  anthropic: anthropicProvider,
+  openai: anthropicProvider,
+};

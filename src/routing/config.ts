@@ -1,0 +1,99 @@
+import * as v from 'valibot';
+import { ProxyError } from '../http/errors';
+import { describeIssues } from '../http/issues';
+
+/** Upstream protocols the proxy speaks. */
+export const PROVIDERS = ['anthropic', 'openai'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** `apiKey` value that forwards the client's own credential instead of a server-held key. */
+export const CLIENT_KEY = 'client';
+
+const RouteSchema = v.strictObject({
+  /** Glob on the requested model (`*` any run, `?` one character), case-insensitive. */
+  match: v.pipe(v.string(), v.nonEmpty()),
+  provider: v.picklist(PROVIDERS),
+  /** Anthropic: the host (the proxy appends /v1/messages). OpenAI: the base including /v1. */
+  baseUrl: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i, 'must start with http:// or https://')),
+  /** Target model; absent keeps the requested one. */
+  model: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  /** Name of the secret or var holding the upstream key, or "client". Absent: no upstream credential. */
+  apiKey: v.optional(v.pipe(v.string(), v.nonEmpty())),
+});
+
+const RoutesSchema = v.array(RouteSchema);
+
+export type RouteConfig = v.InferOutput<typeof RouteSchema>;
+
+export interface Route extends RouteConfig {
+  /** Position in ROUTES, for traces and error messages. */
+  index: number;
+  pattern: RegExp;
+}
+
+export const DEFAULT_ROUTES: RouteConfig[] = [
+  { match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: CLIENT_KEY },
+];
+
+/** Compiles a model glob: `*` matches any run of characters, `?` exactly one. */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (const ch of glob) {
+    if (ch === '*') source += '.*';
+    else if (ch === '?') source += '.';
+    else source += ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 'i');
+}
+
+function compile(configs: RouteConfig[]): Route[] {
+  return configs.map((config, index) => ({ ...config, index, pattern: globToRegExp(config.match) }));
+}
+
+/**
+ * Parses the ROUTES setting: a JSON array (a var in wrangler.jsonc) or a string holding it
+ * (.dev.vars, secrets, --var). Unset or blank means the default passthrough to Anthropic.
+ */
+export function parseRoutes(raw: unknown): Route[] {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+    return compile(DEFAULT_ROUTES);
+  }
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      throw new ProxyError('api_error', `ROUTES is not valid JSON (${(err as Error).message}); fix the ROUTES setting of the proxy`);
+    }
+  }
+  const result = v.safeParse(RoutesSchema, value);
+  if (!result.success) {
+    throw new ProxyError('api_error', `ROUTES is malformed: ${describeIssues(result.issues, 'ROUTES')}; fix the ROUTES setting of the proxy`);
+  }
+  if (result.output.length === 0) {
+    throw new ProxyError('api_error', 'ROUTES is an empty array: no model can be routed; remove it for the default passthrough or add a route');
+  }
+  return compile(result.output);
+}
+
+let cachedRaw: unknown = Symbol('unset');
+let cached: Route[] | ProxyError = [];
+
+/** parseRoutes, memoised on the raw setting (it is the same object for the isolate's lifetime). */
+export function loadRoutes(raw: unknown): Route[] {
+  if (raw !== cachedRaw) {
+    cachedRaw = raw;
+    try {
+      cached = parseRoutes(raw);
+    } catch (err) {
+      cached = err instanceof ProxyError ? err : new ProxyError('api_error', `ROUTES could not be read: ${String(err)}`);
+    }
+  }
+  if (cached instanceof ProxyError) throw cached;
+  return cached;
+}
+
+/** The first route whose glob matches the requested model, or undefined. */
+export function matchRoute(routes: readonly Route[], model: string): Route | undefined {
+  return routes.find((route) => route.pattern.test(model));
+}

@@ -1,0 +1,162 @@
+import { createParser } from 'eventsource-parser';
+import { MessageAccumulator } from '../anthropic/accumulate';
+import type { MessageResponse, StreamEvent } from '../anthropic/types';
+import type { NewTrace } from '../db/schema';
+import { concat } from './relay';
+import { scrubSecrets } from './redact';
+import type { TraceContext } from './trace';
+
+/** D1 caps a row at 2,000,000 bytes; bodies share what the other columns leave. */
+export const ROW_BODY_BUDGET = 1_900_000;
+
+const decoder = new TextDecoder();
+
+/** Turns a finished trace into the row to store: summarises the response, caps bodies, scrubs secrets. */
+export function buildRow(trace: TraceContext, bodyBudget = ROW_BODY_BUDGET): NewTrace {
+  const row = { ...trace.row };
+  summarizeResponse(trace, row);
+  fitBodies(row, bodyBudget);
+  if (trace.secrets.size > 0) scrubRow(row, trace.secrets);
+  return row;
+}
+
+function summarizeResponse(trace: TraceContext, row: NewTrace): void {
+  const captured = trace.response;
+  if (!captured) return;
+  row.responseBytes = captured.bytes;
+  if (captured.kind === 'message') {
+    const message = captured.accumulator ? captured.accumulator.result() : (captured.body as MessageResponse | undefined);
+    if (captured.accumulator?.error) recordError(row, captured.accumulator.error);
+    if (message) {
+      row.responseBody = JSON.stringify(message);
+      recordMessage(row, message);
+    }
+    return;
+  }
+  const text = decoder.decode(concat(captured.chunks, captured.bytes));
+  if (captured.sse) {
+    const accumulator = accumulateSse(text);
+    const message = accumulator.result();
+    if (accumulator.error) recordError(row, accumulator.error);
+    if (message) {
+      row.responseBody = JSON.stringify(message);
+      recordMessage(row, message);
+    } else {
+      row.responseBody = text;
+    }
+    return;
+  }
+  row.responseBody = text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (!parsed || typeof parsed !== 'object') return;
+  const body = parsed as { type?: unknown; error?: unknown };
+  if (body.type === 'message') recordMessage(row, parsed as MessageResponse);
+  else if (body.error && typeof body.error === 'object') {
+    const error = body.error as { type?: unknown; message?: unknown };
+    recordError(row, { type: String(error.type ?? 'api_error'), message: String(error.message ?? '') });
+  } else if ('input_tokens' in body && typeof (body as { input_tokens: unknown }).input_tokens === 'number') {
+    // count_tokens answers {input_tokens}
+    row.inputTokens = (body as { input_tokens: number }).input_tokens;
+  }
+}
+
+/** Replays an Anthropic SSE text through the accumulator. */
+export function accumulateSse(text: string): MessageAccumulator {
+  const accumulator = new MessageAccumulator();
+  const parser = createParser({
+    onEvent(message) {
+      try {
+        accumulator.apply(JSON.parse(message.data) as StreamEvent);
+      } catch {
+        // a malformed frame: keep what the others say
+      }
+    },
+  });
+  parser.feed(text);
+  parser.reset({ consume: true });
+  return accumulator;
+}
+
+function recordMessage(row: NewTrace, message: MessageResponse): void {
+  row.stopReason = message.stop_reason ?? row.stopReason ?? null;
+  const usage = message.usage;
+  if (!usage) return;
+  row.inputTokens = numberOrNull(usage.input_tokens);
+  row.outputTokens = numberOrNull(usage.output_tokens);
+  row.cacheReadInputTokens = numberOrNull(usage.cache_read_input_tokens);
+  row.cacheCreationInputTokens = numberOrNull(usage.cache_creation_input_tokens);
+}
+
+function recordError(row: NewTrace, error: { type: string; message: string }): void {
+  // The first recorded cause wins: a client abort or a cut stream says more than what followed.
+  row.errorType ??= error.type;
+  row.errorMessage ??= error.message;
+  if (row.endReason === 'complete') row.endReason = 'error';
+}
+
+function numberOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+const BODY_COLUMNS = [
+  ['requestBody', 'requestBodyTruncated'],
+  ['responseBody', 'responseBodyTruncated'],
+] as const;
+
+/**
+ * Keeps the bodies within the row budget: small ones whole, the large ones cut to an equal share
+ * of what is left, each cut flagged. Never drops a body silently.
+ */
+export function fitBodies(row: NewTrace, budget: number): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most rows fit without measuring anything.
+  let worstCase = 0;
+  for (const [column] of BODY_COLUMNS) worstCase += (row[column]?.length ?? 0) * 3;
+  if (worstCase <= budget) return;
+  const sized = BODY_COLUMNS.map(([column, flag]) => {
+    const text = row[column];
+    return { column, flag, text, bytes: typeof text === 'string' ? utf8Length(text) : 0 };
+  }).sort((a, b) => a.bytes - b.bytes);
+  let left = budget;
+  sized.forEach((body, i) => {
+    const share = Math.floor(left / (sized.length - i));
+    if (typeof body.text === 'string' && body.bytes > share) {
+      row[body.column] = truncateUtf8(body.text, share);
+      row[body.flag] = true;
+      left -= share;
+    } else {
+      left -= body.bytes;
+    }
+  });
+}
+
+const encoder = new TextEncoder();
+
+export function utf8Length(text: string): number {
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).byteLength;
+}
+
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = encoder.encode(text);
+  if (bytes.byteLength <= maxBytes) return text;
+  // Drop a partial character at the cut rather than store a replacement character.
+  let end = maxBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return decoder.decode(bytes.subarray(0, end));
+}
+
+function scrubRow(row: NewTrace, secrets: Set<string>): void {
+  for (const key of Object.keys(row) as (keyof NewTrace)[]) {
+    const value = row[key];
+    if (typeof value === 'string') (row as Record<string, unknown>)[key] = scrubSecrets(value, secrets);
+    else if (key === 'requestHeaders' && value && typeof value === 'object') {
+      for (const [name, headerValue] of Object.entries(value)) {
+        (value as Record<string, string>)[name] = scrubSecrets(headerValue, secrets);
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/app-env';
+import { TraceContext } from './trace';
+import { writeTrace } from './writer';
+
+/** Paths that are not client requests to trace: the base-URL probe, and the owner's own reads. */
+function untraced(path: string): boolean {
+  return path === '/' || path.startsWith('/api/') || path === '/api' || path.startsWith('/ui');
+}
+
+/**
+ * Opens a trace for every client request and schedules its write with `waitUntil`, after the
+ * response body (if relayed) has ended. The response is never held back for it.
+ */
+export const traceRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (untraced(c.req.path)) return next();
+  const trace = new TraceContext(c.req.raw);
+  c.set('trace', trace);
+  await next();
+  trace.row.status = c.res.status;
+  c.res.headers.set('x-trace-id', trace.id);
+  if (!trace.ended) trace.end(c.res.ok ? 'complete' : 'error');
+  const ended = trace.ended ?? Promise.resolve();
+  c.executionCtx.waitUntil(ended.then(() => writeTrace(c.env.DB, trace)));
+};

@@ -1,0 +1,106 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { vi } from 'vitest';
+import { traces, type Trace } from '../../src/db/schema';
+import app from '../../src/index';
+
+export const PROXY = 'http://proxy.test';
+
+export type TestEnv = typeof env & Record<string, unknown>;
+
+/** Sends one request to the worker's fetch handler with env overrides; returns the response and its context. */
+export async function send(path: string, init: RequestInit = {}, overrides: Record<string, unknown> = {}) {
+  const ctx = createExecutionContext();
+  const request = new Request(PROXY + path, init);
+  const response = await app.fetch(request, { ...env, ...overrides } as TestEnv, ctx);
+  return { response, ctx, traceId: response.headers.get('x-trace-id') };
+}
+
+/** POSTs a JSON body to the worker. */
+export function post(path: string, body: unknown, headers: Record<string, string> = {}, overrides: Record<string, unknown> = {}) {
+  return send(
+    path,
+    { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) },
+    overrides,
+  );
+}
+
+/**
+ * Waits for the request's waitUntil work (the trace write) and returns its row. A body nobody
+ * read is drained first, as the runtime would: the trace is written when the body has ended.
+ */
+export async function traceOf(sent: { response: Response; ctx: ExecutionContext; traceId: string | null }): Promise<Trace> {
+  const { response, ctx, traceId: id } = sent;
+  if (!response.bodyUsed) await response.arrayBuffer();
+  await waitOnExecutionContext(ctx);
+  if (!id) throw new Error('response had no x-trace-id');
+  const rows = await drizzle(env.DB).select().from(traces).where(eq(traces.id, id));
+  if (rows.length !== 1) throw new Error(`expected one trace row for ${id}, found ${rows.length}`);
+  return rows[0]!;
+}
+
+export async function allTraces(): Promise<Trace[]> {
+  return drizzle(env.DB).select().from(traces).orderBy(traces.id);
+}
+
+export interface UpstreamCall {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: string;
+  signal: AbortSignal | null;
+}
+
+/**
+ * Replaces fetch() for the isolate (the worker runs in the test's isolate) with a scripted
+ * upstream; records every call the proxy makes.
+ */
+export function scriptUpstream(handler: (request: Request, call: UpstreamCall) => Response | Promise<Response>) {
+  const calls: UpstreamCall[] = [];
+  const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const call: UpstreamCall = {
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body: await request.clone().text(),
+      signal: init?.signal ?? null,
+    };
+    calls.push(call);
+    return handler(request, call);
+  });
+  return { calls, restore: () => spy.mockRestore() };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A response body whose chunks are released one at a time by the test, to prove the proxy
+ * relays each chunk before the next exists.
+ */
+export function controlledStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  return {
+    stream,
+    push: (text: string) => controller.enqueue(encoder.encode(text)),
+    close: () => controller.close(),
+    fail: (error: Error) => controller.error(error),
+  };
+}
+
+/** A stream of the given byte chunks, in order. */
+export function chunkedStream(chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+      controller.close();
+    },
+  });
+}
+
+export async function readAll(response: Response): Promise<string> {
+  return response.text();
+}

@@ -28,6 +28,9 @@ export const traces = sqliteTable('traces', {
   requestBody: text('request_body'),
   requestBytes: integer('request_bytes'),
   requestBodyTruncated: integer('request_body_truncated', { mode: 'boolean' }).notNull().default(false),
+  /** The request as sent to the target, when the proxy translated it (openai routes). */
+  upstreamRequestBody: text('upstream_request_body'),
+  upstreamRequestBodyTruncated: integer('upstream_request_body_truncated', { mode: 'boolean' }).notNull().default(false),
   /** The Anthropic response; for streams, the final message reassembled from the events. */
   responseBody: text('response_body'),
   responseBytes: integer('response_bytes'),

@@ -19,6 +19,14 @@ const RouteSchema = v.strictObject({
   model: v.optional(v.pipe(v.string(), v.nonEmpty())),
   /** Name of the secret or var holding the upstream key, or "client". Absent: no upstream credential. */
   apiKey: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  /** Cap on max_tokens sent upstream (openai): clients ask for more than many models can give. */
+  maxTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** openai: the target's dialect; absent, recognised from the baseUrl host (else "generic"). */
+  compat: v.optional(v.picklist(['openai', 'openrouter', 'deepseek', 'gemini', 'groq', 'generic'])),
+  /** openai: how thinking is requested, overriding the compat profile. */
+  reasoning: v.optional(v.picklist(['reasoning_effort', 'openrouter', 'deepseek', 'none'])),
+  /** openai: the output-cap field, overriding the compat profile. */
+  maxTokensField: v.optional(v.picklist(['max_tokens', 'max_completion_tokens'])),
 });
 
 const RoutesSchema = v.array(RouteSchema);

@@ -25,12 +25,18 @@ function summarizeResponse(trace: TraceContext, row: NewTrace): void {
   if (!captured) return;
   row.responseBytes = captured.bytes;
   if (captured.kind === 'message') {
-    const message = captured.accumulator ? captured.accumulator.result() : (captured.body as MessageResponse | undefined);
-    if (captured.accumulator?.error) recordError(row, captured.accumulator.error);
-    if (message) {
-      row.responseBody = JSON.stringify(message);
-      recordMessage(row, message);
+    if (captured.accumulator) {
+      const message = captured.accumulator.result();
+      if (captured.accumulator.error) recordError(row, captured.accumulator.error);
+      if (message) {
+        row.responseBody = JSON.stringify(message);
+        recordMessage(row, message);
+      }
+    } else if (captured.body !== undefined) {
+      row.responseBody = captured.text ?? JSON.stringify(captured.body);
+      summarizeJson(row, captured.body);
     }
+    if (row.responseBody && !captured.bytes) row.responseBytes = row.responseBody.length;
     return;
   }
   const text = decoder.decode(concat(captured.chunks, captured.bytes));
@@ -47,12 +53,15 @@ function summarizeResponse(trace: TraceContext, row: NewTrace): void {
     return;
   }
   row.responseBody = text;
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    summarizeJson(row, JSON.parse(text));
   } catch {
-    return;
+    // not JSON: stored as text
   }
+}
+
+/** Reads usage, stop reason or error out of a JSON answer: a message, an error, or a count_tokens result. */
+function summarizeJson(row: NewTrace, parsed: unknown): void {
   if (!parsed || typeof parsed !== 'object') return;
   const body = parsed as { type?: unknown; error?: unknown };
   if (body.type === 'message') recordMessage(row, parsed as MessageResponse);
@@ -105,6 +114,7 @@ function numberOrNull(value: unknown): number | null {
 
 const BODY_COLUMNS = [
   ['requestBody', 'requestBodyTruncated'],
+  ['upstreamRequestBody', 'upstreamRequestBodyTruncated'],
   ['responseBody', 'responseBodyTruncated'],
 ] as const;
 

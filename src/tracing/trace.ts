@@ -17,8 +17,11 @@ export interface CapturedBytes {
 /** A response the proxy produced itself from translated events or a translated body. */
 export interface CapturedMessage {
   kind: 'message';
+  /** For streams: the events sent, accumulated into the final message. */
   accumulator?: MessageAccumulator;
+  /** For whole answers: the body sent, and its JSON text when already serialised. */
   body?: unknown;
+  text?: string;
   bytes: number;
 }
 

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './http/app-env';
 import { ProxyError, errorResponse, errorTypeForStatus } from './http/errors';
 import { routedHandler } from './http/messages';
+import { getModel, listModels } from './http/models';
 import { traceRequests } from './tracing/middleware';
 
 const app = new Hono<AppEnv>();
@@ -14,6 +15,8 @@ app.on(['GET', 'HEAD'], '/', (c) => c.json({ name: 'claude-proxy', ok: true }));
 
 app.post('/v1/messages', routedHandler('messages'));
 app.post('/v1/messages/count_tokens', routedHandler('countTokens'));
+app.get('/v1/models', listModels);
+app.get('/v1/models/:id', getModel);
 
 app.notFound((c) => respondWithError(c, new ProxyError('not_found_error', `no such endpoint: ${c.req.method} ${c.req.path}`)));
 

@@ -148,8 +148,9 @@ function closeOpenJson(text: string): string {
     else if (ch === '{' || ch === '[') stack.push(ch);
     else if (ch === '}' || ch === ']') stack.pop();
   }
-  let out = text;
-  if (inString) out += escaped ? '\\"' : '"';
+  // A dangling backslash escapes nothing: drop it before closing the string.
+  let out = escaped ? text.slice(0, -1) : text;
+  if (inString) out += '"';
   out = out.replace(/[\s,:]+$/, '');
   for (let i = stack.length - 1; i >= 0; i--) out += stack[i] === '{' ? '}' : ']';
   return out;

@@ -1,0 +1,91 @@
+import type { Context } from 'hono';
+import { CLIENT_KEY, loadRoutes, matchRoute, type Route } from '../routing/config';
+import { forwardedHeaders, joinUrl } from '../providers/upstream';
+import type { AppEnv } from './app-env';
+import { authorize } from './auth';
+import { ProxyError } from './errors';
+
+export interface ModelInfo {
+  type: 'model';
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+/** Claude Code keeps only ids that look like Claude's (wire-spec §4). */
+const CLAUDE_ID = /^(claude|anthropic)/i;
+const LISTED_AT = '2025-01-01T00:00:00Z';
+
+/**
+ * GET /v1/models: the Claude model ids this configuration serves. A route with a fixed `match`
+ * lists that id; a glob with a target model lists an id made from the glob and the target
+ * (`claude-*` + gpt-5 → `claude-gpt-5`), kept only if it routes back to the same route; an
+ * Anthropic route that keeps the requested model lists the upstream's own models.
+ */
+export async function listModels(c: Context<AppEnv>): Promise<Response> {
+  const routes = loadRoutes(c.env.ROUTES);
+  const seen = new Set<string>();
+  const models: ModelInfo[] = [];
+  const add = (model: ModelInfo) => {
+    const key = model.id.toLowerCase();
+    if (seen.has(key)) return;
+    seen.add(key);
+    models.push(model);
+  };
+  for (const route of routes) {
+    for (const model of await modelsOf(route, routes, c)) add(model);
+  }
+  return c.json(paginate(models, c.req.query('limit'), c.req.query('after_id'), c.req.query('before_id')));
+}
+
+export async function getModel(c: Context<AppEnv>): Promise<Response> {
+  const id = c.req.param('id') ?? '';
+  const routes = loadRoutes(c.env.ROUTES);
+  const route = matchRoute(routes, id);
+  if (!route) throw new ProxyError('not_found_error', `model: ${id} is not served by this proxy (no route in ROUTES matches it)`);
+  return c.json({ type: 'model', id, display_name: displayName(route, id), created_at: LISTED_AT } satisfies ModelInfo);
+}
+
+async function modelsOf(route: Route, routes: Route[], c: Context<AppEnv>): Promise<ModelInfo[]> {
+  const wildcard = /[*?]/.test(route.match);
+  if (!wildcard) return [{ type: 'model', id: route.match, display_name: displayName(route, route.match), created_at: LISTED_AT }];
+  if (route.model) {
+    const fill = route.model.replace(/[^A-Za-z0-9._:-]/g, '-');
+    let id = route.match.replace(/\*/g, fill).replace(/\?/g, 'x');
+    if (!CLAUDE_ID.test(id)) id = `claude-${id}`;
+    return matchRoute(routes, id) === route ? [{ type: 'model', id, display_name: displayName(route, id), created_at: LISTED_AT }] : [];
+  }
+  if (route.provider === 'anthropic') return upstreamModels(route, routes, c);
+  return [];
+}
+
+function displayName(route: Route, id: string): string {
+  return `${route.model ?? id} (${route.provider} at ${new URL(route.baseUrl).host})`;
+}
+
+/** The upstream's list, for a passthrough route; a failure only leaves these models out. */
+async function upstreamModels(route: Route, routes: Route[], c: Context<AppEnv>): Promise<ModelInfo[]> {
+  try {
+    const auth = await authorize(route, c.req.raw.headers, c.env, c.get('trace'));
+    if (route.apiKey === CLIENT_KEY && Object.keys(auth).length === 0) return [];
+    const url = joinUrl(route.baseUrl, '/v1/models');
+    const response = await fetch(`${url}?limit=1000`, { headers: forwardedHeaders(c.req.raw.headers, auth) });
+    if (!response.ok) return [];
+    const body = (await response.json()) as { data?: ModelInfo[] };
+    return (body.data ?? []).filter((model) => typeof model?.id === 'string' && matchRoute(routes, model.id) === route);
+  } catch {
+    return [];
+  }
+}
+
+function paginate(models: ModelInfo[], limitParam?: string, afterId?: string, beforeId?: string) {
+  let list = models;
+  if (afterId) list = list.slice(list.findIndex((model) => model.id === afterId) + 1);
+  if (beforeId) {
+    const end = list.findIndex((model) => model.id === beforeId);
+    if (end >= 0) list = list.slice(0, end);
+  }
+  const limit = Math.min(Math.max(Number(limitParam) || 20, 1), 1000);
+  const page = list.slice(0, limit);
+  return { data: page, has_more: list.length > page.length, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
+}

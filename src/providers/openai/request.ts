@@ -64,7 +64,9 @@ export function toOpenAIRequest(request: MessagesRequest, target: TranslationTar
   if (tools.length > 0) {
     body.tools = tools;
     const choice = request.tool_choice;
-    if (choice) {
+    // Forcing a tool that was not sent (a server tool) would be refused: leave the choice to the model.
+    const forcesMissingTool = choice?.type === 'tool' && !tools.some((tool) => tool.function.name === toolNames.shorten(choice.name));
+    if (choice && !forcesMissingTool) {
       body.tool_choice = toChatToolChoice(choice, toolNames);
       if ('disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use) body.parallel_tool_calls = false;
     }

@@ -11,7 +11,11 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.jsonc' },
-            miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: migrations },
+              // A real Workers Rate Limiting binding, passed as RATE_LIMITER by the tests that use it.
+              ratelimits: { TEST_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 3, period: 60 } } },
+            },
           }),
         ],
         test: {

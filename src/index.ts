@@ -1,6 +1,8 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from './http/app-env';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { DEFAULT_MAX_REQUEST_BYTES, type AppEnv } from './http/app-env';
 import { ProxyError, errorResponse, errorTypeForStatus } from './http/errors';
 import { routedHandler } from './http/messages';
 import { getModel, listModels } from './http/models';
@@ -9,6 +11,30 @@ import { traceRequests } from './tracing/middleware';
 const app = new Hono<AppEnv>();
 
 app.use(traceRequests);
+app.use(
+  methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) => {
+      const trace = c.get('trace');
+      const message = `${c.req.method} is not allowed on ${c.req.path}: use ${methods.join(', ')}`;
+      if (trace) {
+        trace.row.errorType = 'invalid_request_error';
+        trace.row.errorMessage = message;
+      }
+      return errorResponse(new ProxyError('invalid_request_error', message, 405, { allow: methods.join(', ') }), trace?.id);
+    },
+  }),
+);
+// Refuse oversized bodies from their content-length, or as soon as a chunked body passes the limit.
+app.use('/v1/*', (c, next) => {
+  const maxSize = Number(c.env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES;
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ProxyError('request_too_large', `request body is larger than ${maxSize} bytes (MAX_REQUEST_BYTES)`);
+    },
+  })(c, next);
+});
 
 // Claude Code probes the base URL at start-up; any 200 will do.
 app.on(['GET', 'HEAD'], '/', (c) => c.json({ name: 'claude-proxy', ok: true }));

@@ -1,5 +1,17 @@
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
+/** One try at one target, as recorded in `traces.attempts`. */
+export interface Attempt {
+  /** Where the target is configured: `ROUTES[0]`, `ROUTES[0].fallbacks[1]`. */
+  target: string;
+  provider: string;
+  url: string;
+  /** The upstream's HTTP status, or null when no answer came. */
+  status: number | null;
+  error: string | null;
+  ms: number;
+}
+
 /**
  * One row per client request: what was asked, where it went, what came back.
  * Times are epoch milliseconds; token counts are Anthropic's (input excludes cache).
@@ -21,7 +33,7 @@ export const traces = sqliteTable('traces', {
   status: integer('status'),
   errorType: text('error_type'),
   errorMessage: text('error_message'),
-  /** How the response ended: complete | error | client_abort | upstream_error. */
+  /** How the response ended: complete | error | client_abort | upstream_error (broke, stalled or cut mid-answer). */
   endReason: text('end_reason'),
   /** Request headers as JSON, credentials redacted. */
   requestHeaders: text('request_headers', { mode: 'json' }).$type<Record<string, string>>(),
@@ -46,6 +58,10 @@ export const traces = sqliteTable('traces', {
   durationMs: integer('duration_ms'),
   clientIp: text('client_ip'),
   userAgent: text('user_agent'),
+  /** Name of the proxy key the client used (PROXY_API_KEYS `name:key`), never the key. */
+  apiKeyName: text('api_key_name'),
+  /** Every try at every target, in order: retries and fallbacks. */
+  attempts: text('attempts', { mode: 'json' }).$type<Attempt[]>(),
 });
 
 export type Trace = typeof traces.$inferSelect;

@@ -7,6 +7,10 @@ import { ProxyError } from './errors';
 /** Reads and parses a JSON request body once, recording it on the trace as received. */
 export async function readJsonBody(c: Context<AppEnv>): Promise<{ text: string; json: unknown }> {
   const trace = c.get('trace');
+  const type = c.req.header('content-type');
+  if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+    throw new ProxyError('invalid_request_error', `content-type must be application/json, not ${type.slice(0, 100)}`);
+  }
   const text = await c.req.text();
   trace.row.requestBody = text;
   trace.row.requestBytes = Number(c.req.header('content-length')) || utf8Length(text);
@@ -16,18 +20,6 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<{ text: string; 
   } catch (err) {
     throw new ProxyError('invalid_request_error', `request body is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-/** The minimum every routed request needs: a JSON object naming a model. */
-export function requireModel(json: unknown): MessagesRequest {
-  if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    throw new ProxyError('invalid_request_error', 'request body must be a JSON object');
-  }
-  const model = (json as { model?: unknown }).model;
-  if (typeof model !== 'string' || model === '') {
-    throw new ProxyError('invalid_request_error', 'model: expected a non-empty string naming the model');
-  }
-  return json as MessagesRequest;
 }
 
 /** Claude Code's session: the header, else the session named inside `metadata.user_id`. */

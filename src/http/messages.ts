@@ -1,17 +1,21 @@
 import type { Context } from 'hono';
-import { providers } from '../providers';
-import type { Provider } from '../providers/types';
+import { dispatch } from '../providers/dispatch';
+import type { Operation } from '../providers/types';
 import { loadRoutes, matchRoute } from '../routing/config';
 import type { AppEnv } from './app-env';
-import { authorize } from './auth';
-import { readJsonBody, requireModel, sessionFromMetadata } from './body';
+import { identifyClient, rateLimitKey } from './auth';
+import { readJsonBody, sessionFromMetadata } from './body';
 import { ProxyError } from './errors';
+import { requireModel, validateRequest } from './validate';
+
+/** Seconds a rate-limited client is told to wait: the longest period the Rate Limiting binding offers. */
+const RATE_LIMIT_RETRY_AFTER = '60';
 
 /**
- * POST /v1/messages and /v1/messages/count_tokens: parse once, route on the model,
- * settle who pays, and hand the call to the route's provider.
+ * POST /v1/messages and /v1/messages/count_tokens: parse once, check, route on the model,
+ * settle who pays, and dispatch to the route's targets.
  */
-export function routedHandler(operation: keyof Provider) {
+export function routedHandler(operation: Operation) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     const trace = c.get('trace');
     const routes = loadRoutes(c.env.ROUTES);
@@ -19,22 +23,24 @@ export function routedHandler(operation: keyof Provider) {
     const body = requireModel(json);
     trace.row.requestedModel = body.model;
     trace.row.stream = operation === 'messages' && body.stream === true;
-    trace.row.sessionId ??= sessionFromMetadata(body);
+    if (typeof body.metadata === 'object') trace.row.sessionId ??= sessionFromMetadata(body);
 
     const route = matchRoute(routes, body.model);
     if (!route) {
       throw new ProxyError('not_found_error', `model: ${body.model} is not served by this proxy (no route in ROUTES matches it)`);
     }
     trace.row.provider = route.provider;
-    const auth = await authorize(route, c.req.raw.headers, c.env, trace);
-    return providers[route.provider][operation]({
-      body,
-      bodyText: text,
-      route,
-      auth,
-      clientHeaders: c.req.raw.headers,
-      trace,
-      signal: c.req.raw.signal,
-    });
+    // Anthropic takes block types the proxy does not know; a translation cannot.
+    validateRequest(body, operation, route.provider === 'anthropic' && route.fallbacks.every((f) => f.provider === 'anthropic') ? 'anthropic' : 'translated');
+
+    const client = await identifyClient(c.req.raw.headers, c.env, trace);
+    const limiter = c.env.RATE_LIMITER;
+    if (limiter) {
+      const { success } = await limiter.limit({ key: rateLimitKey(client, trace.row.clientIp) });
+      if (!success) {
+        throw new ProxyError('rate_limit_error', 'rate limit exceeded for this key: slow down and retry later', 429, { 'retry-after': RATE_LIMIT_RETRY_AFTER });
+      }
+    }
+    return dispatch({ operation, body, bodyText: text, clientHeaders: c.req.raw.headers, trace }, route, client, c.env, c.req.raw.signal);
   };
 }

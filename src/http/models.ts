@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { CLIENT_KEY, loadRoutes, matchRoute, type Route } from '../routing/config';
 import { forwardedHeaders, joinUrl } from '../providers/upstream';
 import type { AppEnv } from './app-env';
-import { authorize } from './auth';
+import { identifyClient, upstreamAuth } from './auth';
 import { ProxyError } from './errors';
 
 export interface ModelInfo {
@@ -66,7 +66,8 @@ function displayName(route: Route, id: string): string {
 /** The upstream's list, for a passthrough route; a failure only leaves these models out. */
 async function upstreamModels(route: Route, routes: Route[], c: Context<AppEnv>): Promise<ModelInfo[]> {
   try {
-    const auth = await authorize(route, c.req.raw.headers, c.env, c.get('trace'));
+    const trace = c.get('trace');
+    const auth = upstreamAuth(route, await identifyClient(c.req.raw.headers, c.env, trace), c.env, trace);
     if (route.apiKey === CLIENT_KEY && Object.keys(auth).length === 0) return [];
     const url = joinUrl(route.baseUrl, '/v1/models');
     const response = await fetch(`${url}?limit=1000`, { headers: forwardedHeaders(c.req.raw.headers, auth) });

@@ -1,7 +1,3 @@
-import { ProxyError } from '../http/errors';
-import { errorText } from '../tracing/relay';
-import type { TraceContext } from '../tracing/trace';
-
 /**
  * Appends an API path to a base URL, keeping the base's own path prefix and query
  * (gateways serve under prefixes such as https://gw.example.com/anthropic).
@@ -63,14 +59,4 @@ export function relayedResponseHeaders(upstream: Headers): Headers {
     if (!DROPPED_RESPONSE_HEADERS.has(name) && !name.startsWith('cf-')) headers.set(name, value);
   });
   return headers;
-}
-
-/** fetch() to the upstream; a connection failure becomes a 502 Anthropic error naming the host. */
-export async function fetchUpstream(url: string, init: RequestInit, trace: TraceContext): Promise<Response> {
-  trace.row.targetUrl = url;
-  try {
-    return await fetch(url, init);
-  } catch (err) {
-    throw new ProxyError('api_error', `could not reach the upstream ${new URL(url).host}: ${errorText(err)}`, 502);
-  }
 }

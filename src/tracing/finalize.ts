@@ -14,6 +14,7 @@ const decoder = new TextDecoder();
 /** Turns a finished trace into the row to store: summarises the response, caps bodies, scrubs secrets. */
 export function buildRow(trace: TraceContext, bodyBudget = ROW_BODY_BUDGET): NewTrace {
   const row = { ...trace.row };
+  if (trace.attempts.length > 0) row.attempts = trace.attempts;
   summarizeResponse(trace, row);
   fitBodies(row, bodyBudget);
   if (trace.secrets.size > 0) scrubRow(row, trace.secrets);
@@ -160,13 +161,14 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 function scrubRow(row: NewTrace, secrets: Set<string>): void {
-  for (const key of Object.keys(row) as (keyof NewTrace)[]) {
-    const value = row[key];
-    if (typeof value === 'string') (row as Record<string, unknown>)[key] = scrubSecrets(value, secrets);
-    else if (key === 'requestHeaders' && value && typeof value === 'object') {
-      for (const [name, headerValue] of Object.entries(value)) {
-        (value as Record<string, string>)[name] = scrubSecrets(headerValue, secrets);
-      }
+  const record = row as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value === 'string') record[key] = scrubSecrets(value, secrets);
+    else if (value && typeof value === 'object' && !(value instanceof Date)) {
+      // JSON columns (headers, attempts): scrub their text, keep their shape.
+      const text = JSON.stringify(value);
+      const scrubbed = scrubSecrets(text, secrets);
+      if (scrubbed !== text) record[key] = JSON.parse(scrubbed);
     }
   }
 }

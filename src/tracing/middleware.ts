@@ -1,5 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/app-env';
+import { loadRoutes, targetsOf } from '../routing/config';
+import { configuredSecrets } from './redact';
 import { TraceContext } from './trace';
 import { writeTrace } from './writer';
 
@@ -15,6 +17,7 @@ function untraced(path: string): boolean {
 export const traceRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (untraced(c.req.path)) return next();
   const trace = new TraceContext(c.req.raw);
+  for (const secret of configuredSecrets(c.env, () => loadRoutes(c.env.ROUTES).flatMap(targetsOf))) trace.secrets.add(secret);
   c.set('trace', trace);
   await next();
   trace.row.status = c.res.status;

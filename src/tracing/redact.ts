@@ -18,14 +18,51 @@ export function isSecretHeader(name: string): boolean {
 }
 
 /**
- * Replaces every occurrence of each secret in a stored string: a client that pastes its key
- * into a prompt, or an upstream that echoes it in an error, must not put it in D1.
- * Secrets shorter than 8 characters are ignored (they would match ordinary text).
+ * Shapes of provider API keys (Anthropic, OpenAI, OpenRouter, DeepSeek, Google, Groq): a key
+ * the proxy was never told about, pasted into a prompt, is still kept out of D1.
+ */
+const KEY_SHAPES = /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}/g;
+
+/**
+ * Replaces every occurrence of each secret, and anything shaped like a provider key, in a
+ * stored string: a client that pastes a key into a prompt, or an upstream that echoes one in an
+ * error, must not put it in D1. Secrets shorter than 8 characters are ignored (they would match
+ * ordinary text).
  */
 export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const secret of secrets) {
     if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
-  return out;
+  return out.replace(KEY_SHAPES, REDACTED);
+}
+
+const configured = new WeakMap<object, string[]>();
+
+/**
+ * The secrets this configuration holds: every key a route or fallback names, and every plain
+ * proxy key. Computed once per env object (one per isolate in production).
+ */
+export function configuredSecrets(env: Record<string, unknown>, targets: () => readonly { apiKey?: string }[]): string[] {
+  let secrets = configured.get(env);
+  if (secrets) return secrets;
+  secrets = [];
+  try {
+    for (const target of targets()) {
+      const value = target.apiKey ? env[target.apiKey] : undefined;
+      if (typeof value === 'string' && value) secrets.push(value);
+    }
+  } catch {
+    // a malformed ROUTES names no keys
+  }
+  if (typeof env.PROXY_API_KEYS === 'string') {
+    for (const raw of env.PROXY_API_KEYS.split(',')) {
+      const entry = raw.trim();
+      if (!entry || /^(?:[^:]+:)?sha256:[0-9a-f]{64}$/i.test(entry)) continue; // digests hold no secret
+      const colon = entry.indexOf(':');
+      secrets.push(colon > 0 && colon < entry.length - 1 ? entry.slice(colon + 1) : entry);
+    }
+  }
+  configured.set(env, secrets);
+  return secrets;
 }

@@ -1,4 +1,5 @@
 import { encodeEvent, errorEvent } from '../anthropic/sse';
+import { Watchdog } from '../providers/watchdog';
 import type { CapturedBytes, TraceContext } from './trace';
 
 const encoder = new TextEncoder();
@@ -6,20 +7,27 @@ const decoder = new TextDecoder();
 
 /**
  * Passes an upstream body to the client chunk by chunk, untouched, keeping a reference to each
- * chunk for the trace. An SSE stream that breaks or ends without `message_stop` is closed with
- * an Anthropic `error` event, so the client never mistakes a cut stream for a complete answer.
+ * chunk for the trace. An SSE stream that breaks, stalls past `idleTimeoutMs`, or ends without
+ * `message_stop` is closed with an Anthropic `error` event, so the client never mistakes a cut
+ * stream for a complete answer. A JSON body that breaks errors the response instead.
  */
-export function relayBody(upstream: ReadableStream<Uint8Array>, trace: TraceContext, sse: boolean): ReadableStream<Uint8Array> {
+export function relayBody(upstream: ReadableStream<Uint8Array>, trace: TraceContext, sse: boolean, idleTimeoutMs: number): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   const capture: CapturedBytes = { kind: 'bytes', chunks: [], bytes: 0, sse };
   trace.response = capture;
   trace.expectBody();
+  let stalled: string | null = null;
+  const watchdog = new Watchdog(idleTimeoutMs, () => {
+    stalled = `the upstream sent nothing for ${idleTimeoutMs} ms (after ${capture.bytes} bytes)`;
+    reader.cancel(stalled).catch(() => {});
+  });
 
-  const failStream = (controller: ReadableStreamDefaultController<Uint8Array>, message: string, cause?: unknown) => {
-    trace.end('upstream_error', { type: 'api_error', message });
+  const failStream = (controller: ReadableStreamDefaultController<Uint8Array>, type: string, message: string, cause?: unknown) => {
+    watchdog.stop();
+    trace.end('upstream_error', { type, message });
     if (sse) {
       // A blank line first ends any event the upstream left half-written.
-      controller.enqueue(encoder.encode(`\n\n${encodeEvent(errorEvent('api_error', message))}`));
+      controller.enqueue(encoder.encode(`\n\n${encodeEvent(errorEvent(type, message))}`));
       controller.close();
     } else {
       controller.error(cause ?? new Error(message));
@@ -33,24 +41,32 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, trace: TraceCont
         try {
           result = await reader.read();
         } catch (err) {
-          failStream(controller, `upstream connection failed mid-response after ${capture.bytes} bytes: ${errorText(err)}`, err);
+          if (stalled) failStream(controller, 'timeout_error', stalled);
+          else failStream(controller, 'api_error', `upstream connection failed mid-response after ${capture.bytes} bytes: ${errorText(err)}`, err);
+          return;
+        }
+        if (stalled) {
+          failStream(controller, 'timeout_error', stalled);
           return;
         }
         if (result.done) {
           if (sse && !endsWithTerminalEvent(capture.chunks)) {
-            failStream(controller, `upstream stream ended after ${capture.bytes} bytes without message_stop`);
+            failStream(controller, 'api_error', `upstream stream ended after ${capture.bytes} bytes without message_stop`);
           } else {
+            watchdog.stop();
             trace.end('complete');
             controller.close();
           }
           return;
         }
+        watchdog.upstreamActive();
         trace.firstByte();
         capture.chunks.push(result.value);
         capture.bytes += result.value.byteLength;
         controller.enqueue(result.value);
       },
       cancel(reason) {
+        watchdog.stop();
         trace.end('client_abort', { type: 'client_abort', message: `client disconnected after ${capture.bytes} bytes` });
         return reader.cancel(reason);
       },

@@ -1,5 +1,7 @@
 import type { MessageAccumulator } from '../anthropic/accumulate';
-import type { NewTrace } from '../db/schema';
+import type { Attempt, NewTrace } from '../db/schema';
+
+export type { Attempt };
 import { newTraceId } from './ids';
 import { redactHeaders } from './redact';
 
@@ -36,6 +38,8 @@ export class TraceContext {
   /** Credential values seen on this request, scrubbed from every stored string. */
   readonly secrets = new Set<string>();
   response: CapturedBytes | CapturedMessage | null = null;
+  /** Tries at targets, in order (retries and fallbacks). */
+  readonly attempts: Attempt[] = [];
   /** Set while a response body is relayed; resolves once it has ended, however it ended. */
   ended: Promise<void> | null = null;
   private settle: (() => void) | null = null;

@@ -67,7 +67,8 @@ describe('anthropic passthrough (default configuration)', () => {
   it('passes upstream errors through with their status and body', async () => {
     const overloaded = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
     upstream = scriptUpstream(() => jsonResponse(overloaded, 529, { 'retry-after': '3' }));
-    const { response } = await post('/v1/messages', messageRequest, clientHeaders);
+    const noRetries = { ROUTES: [{ match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client', retries: 0 }] };
+    const { response } = await post('/v1/messages', messageRequest, clientHeaders, noRetries);
     expect(response.status).toBe(529);
     expect(response.headers.get('retry-after')).toBe('3');
     expect(await response.json()).toEqual(overloaded);

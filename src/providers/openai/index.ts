@@ -6,8 +6,10 @@ import type { StreamEvent } from '../../anthropic/types';
 import { ProxyError } from '../../http/errors';
 import { errorText } from '../../tracing/relay';
 import type { TraceContext } from '../../tracing/trace';
+import type { UpstreamAuth } from '../../http/auth';
 import type { Provider, ProviderCall } from '../types';
-import { fetchUpstream, joinUrl } from '../upstream';
+import { joinUrl } from '../upstream';
+import { Watchdog } from '../watchdog';
 import { compatFor } from './compat';
 import { fromUpstreamError } from './errors';
 import { toOpenAIRequest } from './request';
@@ -20,65 +22,67 @@ export const PING_INTERVAL_MS = 15_000;
 
 /**
  * OpenAI-compatible Chat Completions upstreams: the request is translated, sent, and the answer
- * translated back, streamed event by event.
+ * translated back, streamed event by event. count_tokens is answered locally.
  */
 export const openaiProvider: Provider = {
-  async messages(call) {
-    const { body: request, route, trace } = call;
-    const compat = compatFor(route);
-    const model = route.model ?? request.model;
+  prepare(call, target, auth) {
+    const { body: request, trace } = call;
+    const model = target.model ?? request.model;
     trace.row.targetModel = model;
-    const { body, toolNames } = toOpenAIRequest(request, { model, compat, maxTokens: route.maxTokens });
+    if (call.operation === 'countTokens') {
+      // Chat Completions has no token-counting endpoint.
+      const answer = { input_tokens: estimateRequestTokens(request) };
+      trace.response = { kind: 'message', body: answer, bytes: 0 };
+      trace.row.upstreamRequestBody = null;
+      return Response.json(answer);
+    }
+    const compat = compatFor(target);
+    const { body, toolNames } = toOpenAIRequest(request, { model, compat, maxTokens: target.maxTokens });
     const payload = JSON.stringify(body);
     trace.row.upstreamRequestBody = payload;
-
-    const url = joinUrl(route.baseUrl, '/chat/completions');
-    const upstream = await fetchUpstream(
-      url,
-      { method: 'POST', headers: upstreamHeaders(call, request.stream === true), body: payload, signal: call.signal },
-      trace,
-    );
-    const context: AnswerContext = { requestedModel: request.model, toolNames, stopSequences: request.stop_sequences };
+    const url = joinUrl(target.baseUrl, '/chat/completions');
     const host = new URL(url).host;
-    if (!upstream.ok) {
-      const text = await upstream.text().catch(() => '');
-      trace.firstByte();
-      throw fromUpstreamError(upstream.status, text, upstream.headers, { host, promptEstimate: estimateRequestTokens(request) });
-    }
-    if (request.stream && upstream.body) return streamAnswer(upstream.body, context, trace, request);
+    const context: AnswerContext = { requestedModel: request.model, toolNames, stopSequences: request.stop_sequences };
+    const upstreamError = (status: number, text: string, headers: Headers) =>
+      fromUpstreamError(status, text, headers, { host, promptEstimate: estimateRequestTokens(request) });
 
-    const text = await upstream.text();
-    trace.firstByte();
-    let completion: ChatCompletion;
-    try {
-      completion = JSON.parse(text) as ChatCompletion;
-    } catch {
-      throw new ProxyError('api_error', `${host} answered with invalid JSON: ${text.slice(0, 200)}`, 502);
-    }
-    if (completion.error || !Array.isArray(completion.choices)) {
-      // Some servers answer 200 with an error object.
-      throw fromUpstreamError(completion.error ? 500 : 502, text, upstream.headers, { host, promptEstimate: estimateRequestTokens(request) });
-    }
-    const message = fromOpenAIResponse(completion, context);
-    const json = JSON.stringify(message);
-    trace.response = { kind: 'message', body: message, text: json, bytes: json.length };
-    return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, trace) } });
-  },
-
-  /** Answered locally: Chat Completions has no token-counting endpoint. */
-  async countTokens(call) {
-    call.trace.row.targetModel = call.route.model ?? call.body.model;
-    const answer = { input_tokens: estimateRequestTokens(call.body) };
-    call.trace.response = { kind: 'message', body: answer, bytes: 0 };
-    return Response.json(answer);
+    return {
+      url,
+      init: { method: 'POST', headers: upstreamHeaders(call, auth, request.stream === true), body: payload },
+      async respond(upstream, control) {
+        if (request.stream && upstream.body) {
+          control.clearDeadline();
+          return streamAnswer(upstream.body, context, trace, request, control.idleTimeoutMs);
+        }
+        // A whole answer is read under the deadline.
+        const text = await upstream.text();
+        control.clearDeadline();
+        trace.firstByte();
+        let completion: ChatCompletion;
+        try {
+          completion = JSON.parse(text) as ChatCompletion;
+        } catch {
+          throw new ProxyError('api_error', `${host} answered with invalid JSON: ${text.slice(0, 200)}`, 502);
+        }
+        if (completion.error || !Array.isArray(completion.choices)) {
+          // Some servers answer 200 with an error object.
+          throw upstreamError(completion.error ? 500 : 502, text, upstream.headers);
+        }
+        const message = fromOpenAIResponse(completion, context);
+        const json = JSON.stringify(message);
+        trace.response = { kind: 'message', body: message, text: json, bytes: json.length };
+        return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, trace) } });
+      },
+      fail: (status, text, headers) => upstreamError(status, text, headers),
+    };
   },
 };
 
-function upstreamHeaders(call: ProviderCall, stream: boolean): Headers {
+function upstreamHeaders(call: ProviderCall, auth: UpstreamAuth, stream: boolean): Headers {
   const headers = new Headers({ 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' });
   const agent = call.clientHeaders.get('user-agent');
   if (agent) headers.set('user-agent', agent);
-  for (const [name, value] of Object.entries(call.auth)) headers.set(name, value);
+  for (const [name, value] of Object.entries(auth)) headers.set(name, value);
   return headers;
 }
 
@@ -93,7 +97,13 @@ const encoder = new TextEncoder();
  * time. `message_start` goes out at once; pings cover silences; a broken or truncated upstream
  * ends the stream with an `error` event.
  */
-function streamAnswer(body: ReadableStream<Uint8Array>, context: AnswerContext, trace: TraceContext, request: ProviderCall['body']): Response {
+function streamAnswer(
+  body: ReadableStream<Uint8Array>,
+  context: AnswerContext,
+  trace: TraceContext,
+  request: ProviderCall['body'],
+  idleTimeoutMs: number,
+): Response {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const state: StreamState = createStreamState(context, undefined, () => estimateRequestTokens(request));
@@ -120,9 +130,17 @@ function streamAnswer(body: ReadableStream<Uint8Array>, context: AnswerContext, 
     },
   });
 
-  let lastSentAt = Date.now();
-  let pinger: ReturnType<typeof setInterval> | null = null;
   let closed = false;
+  let stalled: string | null = null;
+  let output!: ReadableStreamDefaultController<Uint8Array>;
+  const watchdog = new Watchdog(
+    idleTimeoutMs,
+    () => {
+      stalled = `the upstream sent nothing for ${idleTimeoutMs} ms`;
+      reader.cancel(stalled).catch(() => {});
+    },
+    { ms: PING_INTERVAL_MS, onQuiet: () => !closed && send(output, [{ type: 'ping' }]) },
+  );
 
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, events: StreamEvent[]) => {
     if (events.length === 0) return;
@@ -134,12 +152,12 @@ function streamAnswer(body: ReadableStream<Uint8Array>, context: AnswerContext, 
     const bytes = encoder.encode(text);
     captured.bytes += bytes.byteLength;
     controller.enqueue(bytes);
-    lastSentAt = Date.now();
+    watchdog.clientSent();
   };
 
   const close = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     closed = true;
-    if (pinger !== null) clearInterval(pinger);
+    watchdog.stop();
     controller.close();
     const error = accumulator.error;
     if (error) trace.end('upstream_error', error);
@@ -152,10 +170,8 @@ function streamAnswer(body: ReadableStream<Uint8Array>, context: AnswerContext, 
     new ReadableStream<Uint8Array>(
       {
         start(controller) {
+          output = controller;
           send(controller, startEvents(state));
-          pinger = setInterval(() => {
-            if (!closed && Date.now() - lastSentAt >= PING_INTERVAL_MS) send(controller, [{ type: 'ping' }]);
-          }, PING_INTERVAL_MS / 3);
         },
         async pull(controller) {
           while (!closed) {
@@ -163,7 +179,12 @@ function streamAnswer(body: ReadableStream<Uint8Array>, context: AnswerContext, 
             try {
               result = await reader.read();
             } catch (err) {
-              send(controller, failStream(state, `upstream connection failed mid-stream: ${errorText(err)}`));
+              send(controller, stalled ? failStream(state, stalled, 'timeout_error') : failStream(state, `upstream connection failed mid-stream: ${errorText(err)}`));
+              close(controller);
+              return;
+            }
+            if (stalled) {
+              send(controller, failStream(state, stalled, 'timeout_error'));
               close(controller);
               return;
             }
@@ -177,6 +198,7 @@ function streamAnswer(body: ReadableStream<Uint8Array>, context: AnswerContext, 
               close(controller);
               return;
             }
+            watchdog.upstreamActive();
             trace.firstByte();
             parser.feed(decoder.decode(result.value, { stream: true }));
             if (pending.length > 0) {
@@ -190,7 +212,7 @@ function streamAnswer(body: ReadableStream<Uint8Array>, context: AnswerContext, 
         },
         cancel(reason) {
           closed = true;
-          if (pinger !== null) clearInterval(pinger);
+          watchdog.stop();
           trace.end('client_abort', { type: 'client_abort', message: `client disconnected after ${captured.bytes} bytes` });
           return reader.cancel(reason);
         },

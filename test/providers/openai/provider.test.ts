@@ -209,7 +209,8 @@ describe('openai provider, upstream errors before the stream', () => {
   for (const [name, status, body, headers, expectedStatus, type, message] of cases) {
     it(`maps ${name} (${status}) to ${expectedStatus} ${type}`, async () => {
       upstream = scriptUpstream(() => new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers }));
-      const sent = await post('/v1/messages', { ...request, stream: true }, proxyAuth, openaiRoute());
+      // no retries here: this is about how the final failure is worded (retries are tested in dispatch.test.ts)
+      const sent = await post('/v1/messages', { ...request, stream: true }, proxyAuth, openaiRoute({ retries: 0 }));
       expect(sent.response.status).toBe(expectedStatus);
       expect(sent.response.headers.get('content-type')).toBe('application/json');
       const error = (await sent.response.json()) as { type: string; error: { type: string; message: string } };

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { messageRequest, messageResponse, streamText } from './fixtures/anthropic';
+import { chunk, completion, sse, usageChunk } from './fixtures/openai';
+import { allTraces, post, scriptUpstream, traceOf } from './helpers/worker';
+
+/**
+ * Every configured secret and every client key, pushed through every path a trace is written
+ * on (including upstreams and clients that echo them back); then every stored column of every
+ * trace is searched for each of them.
+ */
+
+// Keys in the providers' real formats and lengths.
+const ANTHROPIC_KEY = `sk-ant-api03-${'Aa0_'.repeat(23)}AAAA`;
+const OPENAI_KEY = `sk-proj-${'Bb1-'.repeat(40)}BBBB`;
+const PROXY_PLAIN = 'proxy-plain-key-CCCC-0001';
+const PROXY_NAMED = 'proxy-named-key-DDDD-0002';
+const PROXY_DIGESTED = 'proxy-digested-key-EEEE-0003';
+const CLIENT_ANTHROPIC = `sk-ant-api03-${'Ff2x'.repeat(23)}FFFF`;
+const CLIENT_OAUTH = `sk-ant-oat01-${'Gg3y'.repeat(23)}GGGG`;
+const WRONG_KEY = 'wrong-key-someone-tried-HHHH';
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+describe('secrets never reach D1', () => {
+  it('finds no configured secret or client key in any stored column of any trace', async () => {
+    const config = {
+      ROUTES: [
+        { match: 'claude-server-*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'ANTHROPIC_API_KEY', retries: 0 },
+        {
+          match: 'claude-openai-*',
+          provider: 'openai',
+          baseUrl: 'https://api.openai.com/v1',
+          model: 'gpt-x',
+          apiKey: 'OPENAI_API_KEY',
+          retries: 0,
+          fallbacks: [{ provider: 'anthropic', baseUrl: 'https://backup.example', apiKey: 'ANTHROPIC_API_KEY', retries: 0 }],
+        },
+        { match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client', retries: 0 },
+      ],
+      ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+      OPENAI_API_KEY: OPENAI_KEY,
+      PROXY_API_KEYS: `${PROXY_PLAIN}, team:${PROXY_NAMED}, ci:sha256:${await sha256Hex(PROXY_DIGESTED)}`,
+    };
+    const secrets = [ANTHROPIC_KEY, OPENAI_KEY, PROXY_PLAIN, PROXY_NAMED, PROXY_DIGESTED, CLIENT_ANTHROPIC, CLIENT_OAUTH, WRONG_KEY];
+
+    // Upstreams that echo whatever credential they got, in bodies and errors.
+    const upstream = scriptUpstream(async (request) => {
+      const credential = request.headers.get('x-api-key') ?? request.headers.get('authorization') ?? '';
+      const body = JSON.parse(await request.text()) as { stream?: boolean; messages: { content: unknown }[] };
+      const ask = JSON.stringify(body.messages);
+      if (ask.includes('echo-error')) {
+        return Response.json({ type: 'error', error: { type: 'authentication_error', message: `invalid credential ${credential}` } }, { status: request.url.includes('openai') ? 503 : 401 });
+      }
+      if (request.url.includes('openai')) {
+        const text = `you sent ${credential}`;
+        return body.stream
+          ? new Response(sse([chunk({ content: text }, 'stop'), usageChunk(3, 3)]), { headers: { 'content-type': 'text/event-stream' } })
+          : Response.json(completion({ content: text }));
+      }
+      if (body.stream) return new Response(streamText.replace('Let me check ', `Key ${credential} `), { headers: { 'content-type': 'text/event-stream' } });
+      return Response.json({ ...messageResponse, content: [{ type: 'text', text: `echo ${credential}` }] });
+    });
+
+    const ask = (model: string, extra: Record<string, unknown> = {}, words = 'hello') => ({
+      ...messageRequest,
+      model,
+      messages: [{ role: 'user', content: `${words} ${PROXY_NAMED} ${CLIENT_ANTHROPIC} ${OPENAI_KEY}` }],
+      ...extra,
+    });
+    const scenarios: [Record<string, unknown>, Record<string, string>][] = [
+      [ask('claude-server-1'), { 'x-api-key': PROXY_PLAIN }],
+      [ask('claude-server-1', { stream: true }), { authorization: `Bearer ${PROXY_NAMED}` }],
+      [ask('claude-server-1', {}, 'echo-error'), { 'x-api-key': PROXY_DIGESTED }],
+      [ask('claude-server-1'), { 'x-api-key': WRONG_KEY }],
+      [ask('claude-openai-1'), { 'x-api-key': PROXY_NAMED }],
+      [ask('claude-openai-1', { stream: true }), { 'x-api-key': PROXY_PLAIN }],
+      [ask('claude-openai-1', {}, 'echo-error'), { 'x-api-key': PROXY_PLAIN }],
+      [ask('claude-sonnet-4-6'), { 'x-api-key': CLIENT_ANTHROPIC, 'x-custom-auth-token': CLIENT_OAUTH }],
+      [ask('claude-sonnet-4-6', { stream: true }), { authorization: `Bearer ${CLIENT_OAUTH}` }],
+      [ask('claude-sonnet-4-6', {}, 'echo-error'), { 'x-api-key': CLIENT_ANTHROPIC, authorization: `Bearer ${PROXY_PLAIN}` }],
+      [{ model: 'claude-sonnet-4-6', messages: 'not valid', note: CLIENT_ANTHROPIC }, { 'x-api-key': CLIENT_ANTHROPIC }],
+    ];
+    const ids: string[] = [];
+    for (const [body, headers] of scenarios) {
+      const sent = await post('/v1/messages', body, { cookie: `session=${CLIENT_OAUTH}`, ...headers }, config);
+      await traceOf(sent);
+      ids.push(sent.traceId!);
+    }
+    upstream.restore();
+
+    const rows = await allTraces();
+    expect(rows.map((row) => row.id)).toEqual(expect.arrayContaining(ids));
+    expect(rows.length).toBeGreaterThanOrEqual(scenarios.length);
+    // The scenarios did put secrets in front of the writer: the upstreams echoed them.
+    expect(rows.some((row) => row.responseBody?.includes('[redacted]'))).toBe(true);
+    const hits: string[] = [];
+    for (const row of rows) {
+      for (const [column, value] of Object.entries(row)) {
+        const stored = typeof value === 'string' ? value : JSON.stringify(value);
+        for (const secret of secrets) if (stored?.includes(secret)) hits.push(`${row.id}.${column} holds ${secret}`);
+      }
+    }
+    expect(hits).toEqual([]);
+  });
+});

@@ -15,6 +15,8 @@ export default defineConfig({
               bindings: { TEST_MIGRATIONS: migrations },
               // A real Workers Rate Limiting binding, passed as RATE_LIMITER by the tests that use it.
               ratelimits: { TEST_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 3, period: 60 } } },
+              // An R2 bucket, passed as BODIES_BUCKET by the tests of large bodies.
+              r2Buckets: ['TEST_BODIES'],
             },
           }),
         ],

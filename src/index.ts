@@ -2,10 +2,12 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import { api } from './api/routes';
 import { DEFAULT_MAX_REQUEST_BYTES, type AppEnv } from './http/app-env';
 import { ProxyError, errorResponse, errorTypeForStatus } from './http/errors';
 import { routedHandler } from './http/messages';
 import { getModel, listModels } from './http/models';
+import { runRetention } from './tracing/retention';
 import { traceRequests } from './tracing/middleware';
 
 const app = new Hono<AppEnv>();
@@ -44,6 +46,8 @@ app.post('/v1/messages/count_tokens', routedHandler('countTokens'));
 app.get('/v1/models', listModels);
 app.get('/v1/models/:id', getModel);
 
+app.route('/api', api);
+
 app.notFound((c) => respondWithError(c, new ProxyError('not_found_error', `no such endpoint: ${c.req.method} ${c.req.path}`)));
 
 app.onError((err, c) => respondWithError(c, asProxyError(err, c)));
@@ -65,4 +69,10 @@ function respondWithError(c: Context<AppEnv>, error: ProxyError): Response {
   return errorResponse(error, trace?.id);
 }
 
-export default app satisfies ExportedHandler<AppEnv['Bindings']>;
+export default {
+  fetch: app.fetch,
+  /** The daily cron: deletes traces past TRACE_RETENTION_DAYS. */
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runRetention(env, controller.scheduledTime));
+  },
+} satisfies ExportedHandler<AppEnv['Bindings']>;

@@ -2,6 +2,7 @@ declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
     TEST_RATE_LIMITER: RateLimit;
+    TEST_BODIES: R2Bucket;
   }
 }
 

@@ -1,4 +1,5 @@
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { relations, sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** One try at one target, as recorded in `traces.attempts`. */
 export interface Attempt {
@@ -62,7 +63,143 @@ export const traces = sqliteTable('traces', {
   apiKeyName: text('api_key_name'),
   /** Every try at every target, in order: retries and fallbacks. */
   attempts: text('attempts', { mode: 'json' }).$type<Attempt[]>(),
-});
+  upstreamRequestBytes: integer('upstream_request_bytes'),
+  /** Bodies kept in R2 (BODIES_BUCKET) instead of here: their object keys; the column above is then null. */
+  requestBodyR2Key: text('request_body_r2_key'),
+  upstreamRequestBodyR2Key: text('upstream_request_body_r2_key'),
+  responseBodyR2Key: text('response_body_r2_key'),
+  /** What the request cost, in millionths of a dollar; null when the model has no price. */
+  costMicros: integer('cost_micros'),
+  /** The model_prices row the cost was computed with. */
+  priceId: integer('price_id'),
+}, (table) => [index('traces_session_idx').on(table.sessionId, table.id)]);
 
 export type Trace = typeof traces.$inferSelect;
 export type NewTrace = typeof traces.$inferInsert;
+
+/**
+ * One row per Claude Code session (`x-claude-code-session-id`), written once, when its first
+ * trace is: what Drizzle Studio links traces to. Totals are in the session_summary view.
+ */
+export const sessions = sqliteTable('sessions', {
+  id: text('id').primaryKey(),
+  startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  firstTraceId: text('first_trace_id').notNull(),
+  userAgent: text('user_agent'),
+  apiKeyName: text('api_key_name'),
+});
+
+export type Session = typeof sessions.$inferSelect;
+
+/**
+ * Prices per million tokens, in US dollars, by target model. Edit them in Drizzle Studio; a
+ * trace keeps the cost it was written with. `model` is an exact id, or a prefix ending in `*`
+ * (`claude-haiku-4-5*` covers the dated ids). A cache price left empty costs as input.
+ */
+export const modelPrices = sqliteTable(
+  'model_prices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    model: text('model').notNull(),
+    inputUsdPerMtok: real('input_usd_per_mtok').notNull(),
+    outputUsdPerMtok: real('output_usd_per_mtok').notNull(),
+    cacheReadUsdPerMtok: real('cache_read_usd_per_mtok'),
+    cacheWriteUsdPerMtok: real('cache_write_usd_per_mtok'),
+    /** First day (UTC, YYYY-MM-DD) the price applies; the latest one not after a trace's day wins. */
+    effectiveFrom: text('effective_from').notNull(),
+    source: text('source'),
+  },
+  (table) => [uniqueIndex('model_prices_model_effective_idx').on(table.model, table.effectiveFrom)],
+);
+
+export type ModelPrice = typeof modelPrices.$inferSelect;
+
+export const tracesRelations = relations(traces, ({ one }) => ({
+  session: one(sessions, { fields: [traces.sessionId], references: [sessions.id] }),
+  price: one(modelPrices, { fields: [traces.priceId], references: [modelPrices.id] }),
+}));
+
+export const sessionsRelations = relations(sessions, ({ many }) => ({ traces: many(traces) }));
+
+export const modelPricesRelations = relations(modelPrices, ({ many }) => ({ traces: many(traces) }));
+
+/** An error is a request that failed, by the proxy's, the upstream's or the stream's doing (not a client leaving). */
+const isError = sql`(${traces.errorType} IS NOT NULL AND ${traces.errorType} <> 'client_abort')`;
+
+/** Per session: when, how much, what it cost, what went wrong, which models. */
+export const sessionSummary = sqliteView('session_summary', {
+  sessionId: text('session_id').notNull(),
+  firstAt: integer('first_at', { mode: 'timestamp_ms' }).notNull(),
+  lastAt: integer('last_at', { mode: 'timestamp_ms' }).notNull(),
+  requests: integer('requests').notNull(),
+  errors: integer('errors').notNull(),
+  inputTokens: integer('input_tokens'),
+  outputTokens: integer('output_tokens'),
+  cacheReadInputTokens: integer('cache_read_input_tokens'),
+  cacheCreationInputTokens: integer('cache_creation_input_tokens'),
+  costMicros: integer('cost_micros'),
+  /** Time spent waiting on requests, summed (the session's span is last_at − first_at). */
+  requestMs: integer('request_ms'),
+  requestedModels: text('requested_models'),
+  targetModels: text('target_models'),
+}).as(sql`
+  SELECT
+    ${traces.sessionId} AS session_id,
+    MIN(${traces.createdAt}) AS first_at,
+    MAX(${traces.createdAt}) AS last_at,
+    COUNT(*) AS requests,
+    SUM(${isError}) AS errors,
+    SUM(${traces.inputTokens}) AS input_tokens,
+    SUM(${traces.outputTokens}) AS output_tokens,
+    SUM(${traces.cacheReadInputTokens}) AS cache_read_input_tokens,
+    SUM(${traces.cacheCreationInputTokens}) AS cache_creation_input_tokens,
+    SUM(${traces.costMicros}) AS cost_micros,
+    SUM(${traces.durationMs}) AS request_ms,
+    GROUP_CONCAT(DISTINCT ${traces.requestedModel}) AS requested_models,
+    GROUP_CONCAT(DISTINCT ${traces.targetModel}) AS target_models
+  FROM ${traces}
+  WHERE ${traces.sessionId} IS NOT NULL
+  GROUP BY ${traces.sessionId}
+`);
+
+/**
+ * Per UTC day and target model: requests, errors, tokens, cost, and the median and 95th
+ * percentile duration (nearest rank, from a window over each day's durations).
+ */
+export const dailyUsage = sqliteView('daily_usage', {
+  day: text('day').notNull(),
+  model: text('model'),
+  requests: integer('requests').notNull(),
+  errors: integer('errors').notNull(),
+  inputTokens: integer('input_tokens'),
+  outputTokens: integer('output_tokens'),
+  cacheReadInputTokens: integer('cache_read_input_tokens'),
+  cacheCreationInputTokens: integer('cache_creation_input_tokens'),
+  costMicros: integer('cost_micros'),
+  p50DurationMs: integer('p50_duration_ms'),
+  p95DurationMs: integer('p95_duration_ms'),
+}).as(sql`
+  WITH ranked AS (
+    SELECT
+      DATE(created_at / 1000, 'unixepoch') AS day,
+      target_model AS model,
+      error_type, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_micros, duration_ms,
+      ROW_NUMBER() OVER (PARTITION BY DATE(created_at / 1000, 'unixepoch'), target_model ORDER BY duration_ms IS NULL, duration_ms) AS duration_rank,
+      COUNT(duration_ms) OVER (PARTITION BY DATE(created_at / 1000, 'unixepoch'), target_model) AS durations
+    FROM traces
+  )
+  SELECT
+    day,
+    model,
+    COUNT(*) AS requests,
+    SUM(error_type IS NOT NULL AND error_type <> 'client_abort') AS errors,
+    SUM(input_tokens) AS input_tokens,
+    SUM(output_tokens) AS output_tokens,
+    SUM(cache_read_input_tokens) AS cache_read_input_tokens,
+    SUM(cache_creation_input_tokens) AS cache_creation_input_tokens,
+    SUM(cost_micros) AS cost_micros,
+    MAX(CASE WHEN duration_rank = MAX(1, CAST((durations * 50 + 99) / 100 AS INTEGER)) THEN duration_ms END) AS p50_duration_ms,
+    MAX(CASE WHEN duration_rank = MAX(1, CAST((durations * 95 + 99) / 100 AS INTEGER)) THEN duration_ms END) AS p95_duration_ms
+  FROM ranked
+  GROUP BY day, model
+`);

@@ -10,6 +10,20 @@ export interface ProxySettings {
   MAX_REQUEST_BYTES?: string | number;
   /** Optional Workers Rate Limiting binding: per-key limits when configured in wrangler.jsonc. */
   RATE_LIMITER?: RateLimit;
+  /** Bearer token for /api and the /ui sign-in; unset, both are closed. */
+  ADMIN_TOKEN?: string;
+  /** `off` serves without writing traces. */
+  TRACING?: string;
+  /** full (default) | errors | none: which traces keep their bodies. */
+  TRACE_BODIES?: string;
+  /** 0–1, default 1: the share of successful requests traced (failed ones always are). */
+  TRACE_SAMPLE_RATE?: string | number;
+  /** Days traces are kept; the daily cron deletes older ones. Unset: kept forever. */
+  TRACE_RETENTION_DAYS?: string | number;
+  /** Optional R2 bucket for large bodies. */
+  BODIES_BUCKET?: R2Bucket;
+  /** Bodies larger than this go to BODIES_BUCKET (default 32768). */
+  R2_BODY_THRESHOLD_BYTES?: string | number;
   [name: string]: unknown;
 }
 

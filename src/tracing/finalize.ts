@@ -11,14 +11,23 @@ export const ROW_BODY_BUDGET = 1_900_000;
 
 const decoder = new TextDecoder();
 
-/** Turns a finished trace into the row to store: summarises the response, caps bodies, scrubs secrets. */
-export function buildRow(trace: TraceContext, bodyBudget = ROW_BODY_BUDGET): NewTrace {
+/**
+ * Turns a finished trace into the row to store: summarises the response. Bodies are kept
+ * whole; the writer drops (by policy), scrubs, moves or cuts them.
+ */
+export function buildRow(trace: TraceContext): NewTrace {
   const row = { ...trace.row };
   if (trace.attempts.length > 0) row.attempts = trace.attempts;
   summarizeResponse(trace, row);
-  fitBodies(row, bodyBudget);
-  if (trace.secrets.size > 0) scrubRow(row, trace.secrets);
+  if (row.upstreamRequestBody) row.upstreamRequestBytes = utf8Length(row.upstreamRequestBody);
   return row;
+}
+
+/** TRACE_BODIES says not to keep them: sizes and the summary stay. */
+export function dropBodies(row: NewTrace): void {
+  row.requestBody = null;
+  row.upstreamRequestBody = null;
+  row.responseBody = null;
 }
 
 function summarizeResponse(trace: TraceContext, row: NewTrace): void {
@@ -123,7 +132,7 @@ const BODY_COLUMNS = [
  * Keeps the bodies within the row budget: small ones whole, the large ones cut to an equal share
  * of what is left, each cut flagged. Never drops a body silently.
  */
-export function fitBodies(row: NewTrace, budget: number): void {
+export function fitBodies(row: NewTrace, budget = ROW_BODY_BUDGET): void {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most rows fit without measuring anything.
   let worstCase = 0;
   for (const [column] of BODY_COLUMNS) worstCase += (row[column]?.length ?? 0) * 3;
@@ -160,7 +169,8 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return decoder.decode(bytes.subarray(0, end));
 }
 
-function scrubRow(row: NewTrace, secrets: Set<string>): void {
+/** Replaces secrets in every stored column, JSON columns included. */
+export function scrubRow(row: NewTrace, secrets: Set<string>): void {
   const record = row as Record<string, unknown>;
   for (const [key, value] of Object.entries(record)) {
     if (typeof value === 'string') record[key] = scrubSecrets(value, secrets);

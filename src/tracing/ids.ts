@@ -15,13 +15,23 @@ export function newTraceId(now = Date.now()): string {
     lastTime = now;
     lastRandom = crypto.getRandomValues(new Uint8Array(10));
   }
+  return timePrefix(now) + encodeRandom(lastRandom);
+}
+
+/** The 10-character time part of a ULID for a moment: ids sort by it, so it bounds time ranges. */
+export function timePrefix(ms: number): string {
   let time = '';
-  let t = now;
+  let t = Math.max(0, Math.floor(ms));
   for (let i = 0; i < 10; i++) {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return time + encodeRandom(lastRandom);
+  return time;
+}
+
+/** Bounds on ids for a time range: every id made at or after `ms` is ≥ the first, before it < the first. */
+export function idFloor(ms: number): string {
+  return `${timePrefix(ms)}0000000000000000`;
 }
 
 function incrementRandom(bytes: Uint8Array): void {

@@ -3,7 +3,7 @@ import type { AppEnv } from '../http/app-env';
 import { loadRoutes, targetsOf } from '../routing/config';
 import { configuredSecrets } from './redact';
 import { TraceContext } from './trace';
-import { writeTrace } from './writer';
+import { tracePolicy, writeTrace } from './writer';
 
 /** Paths that are not client requests to trace: the base-URL probe, and the owner's own reads. */
 function untraced(path: string): boolean {
@@ -23,6 +23,8 @@ export const traceRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
   trace.row.status = c.res.status;
   c.res.headers.set('x-trace-id', trace.id);
   if (!trace.ended) trace.end(c.res.ok ? 'complete' : 'error');
+  // TRACING=off: serve without writing traces (to measure what tracing costs).
+  if (c.env.TRACING === 'off') return;
   const ended = trace.ended ?? Promise.resolve();
-  c.executionCtx.waitUntil(ended.then(() => writeTrace(c.env.DB, trace)));
+  c.executionCtx.waitUntil(ended.then(() => writeTrace(c.env.DB, trace, tracePolicy(c.env))));
 };

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { api } from './api/routes';
+import { ui } from './ui/routes';
 import { DEFAULT_MAX_REQUEST_BYTES, type AppEnv } from './http/app-env';
 import { ProxyError, errorResponse, errorTypeForStatus } from './http/errors';
 import { routedHandler } from './http/messages';
@@ -47,6 +48,7 @@ app.get('/v1/models', listModels);
 app.get('/v1/models/:id', getModel);
 
 app.route('/api', api);
+app.route('/ui', ui);
 
 app.notFound((c) => respondWithError(c, new ProxyError('not_found_error', `no such endpoint: ${c.req.method} ${c.req.path}`)));
 

@@ -344,3 +344,27 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     days: days.map((row) => ({ ...row, errors: row.errors ?? 0 })),
   };
 }
+
+/** A trace's place in its session: turn number, the turns before and after. */
+export async function sessionNeighbours(
+  db: Database,
+  sessionId: string,
+  id: string,
+): Promise<{ turn: number; turns: number; previous: string | null; next: string | null }> {
+  const [before, after, previous, next] = await db.batch([
+    db.select({ n: sql<number>`COUNT(*)` }).from(traces).where(and(eq(traces.sessionId, sessionId), lt(traces.id, id))),
+    db.select({ n: sql<number>`COUNT(*)` }).from(traces).where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`)),
+    db.select({ id: traces.id }).from(traces).where(and(eq(traces.sessionId, sessionId), lt(traces.id, id))).orderBy(desc(traces.id)).limit(1),
+    db.select({ id: traces.id }).from(traces).where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`)).orderBy(asc(traces.id)).limit(1),
+  ]);
+  const turn = (before[0]?.n ?? 0) + 1;
+  return { turn, turns: turn + (after[0]?.n ?? 0), previous: previous[0]?.id ?? null, next: next[0]?.id ?? null };
+}
+
+/** Only a trace's request body (from R2 if it was moved there): for comparing turns. */
+export async function requestBodyOf(db: Database, id: string, bucket?: R2Bucket): Promise<string | null> {
+  const row = await db.select({ body: traces.requestBody, key: traces.requestBodyR2Key }).from(traces).where(eq(traces.id, id)).get();
+  if (!row) return null;
+  if (row.key && bucket) return readStoredBody(bucket, row.key);
+  return row.body;
+}

@@ -1,4 +1,4 @@
-import type { FC } from 'hono/jsx';
+import type { Child, FC } from 'hono/jsx';
 import type { SessionSummary, Stats, TraceSummary } from '../api/queries';
 import type { Trace } from '../db/schema';
 import { CostChart, DurationBar, LatencyChart, Legend, colors } from './charts';
@@ -142,44 +142,79 @@ export const OverviewPage: FC<{ stats: Stats; range: string; expensive: SessionS
   );
 };
 
+/** A filterable, paged list: range links, a filter form (GET, so every view is a URL), the pager. */
+const Listing: FC<{
+  title: string;
+  section: 'sessions' | 'traces';
+  range: string;
+  query: Record<string, string | undefined>;
+  nextCursor: string | null;
+  labels: [first: string, next: string];
+  filters: Child;
+  children?: Child;
+}> = ({ title, section, range, query, nextCursor, labels, filters, children }) => {
+  const base = `/ui/${section}`;
+  return (
+    <Layout title={title} section={section}>
+      <h1>{title}</h1>
+      <Ranges current={range} base={base} query={query} />
+      <form class="filters" method="get" action={base}>
+        <input type="hidden" name="range" value={range} />
+        {filters}
+        <button type="submit">Filter</button>
+      </form>
+      {children}
+      <div class="pager">
+        {query.cursor && <a href={withQuery(base, { ...query, cursor: undefined })}>{labels[0]}</a>}
+        {nextCursor && <a href={withQuery(base, { ...query, cursor: nextCursor })}>{labels[1]}</a>}
+      </div>
+    </Layout>
+  );
+};
+
+const TextFilter: FC<{ label: string; name: string; query: Record<string, string | undefined>; placeholder?: string }> = ({ label, name, query, placeholder }) => (
+  <label>
+    {label}
+    <input name={name} value={query[name] ?? ''} placeholder={placeholder ?? 'any'} />
+  </label>
+);
+
 export const SessionsPage: FC<{ sessions: SessionSummary[]; nextCursor: string | null; query: Record<string, string | undefined>; range: string }> = ({ sessions, nextCursor, query, range }) => (
-  <Layout title="Sessions" section="sessions">
-    <h1>Sessions</h1>
-    <Ranges current={range} base="/ui/sessions" query={query} />
-    <form class="filters" method="get" action="/ui/sessions">
-      <input type="hidden" name="range" value={range} />
-      <label>
-        Model
-        <input name="model" value={query.model ?? ''} placeholder="any" />
-      </label>
-      <label>
-        Sort
-        <select name="sort">
-          <option value="recent" selected={query.sort !== 'cost'}>
-            most recent
-          </option>
-          <option value="cost" selected={query.sort === 'cost'}>
-            most expensive
-          </option>
-        </select>
-      </label>
-      <label>
-        Errors
-        <select name="errors">
-          <option value="">all sessions</option>
-          <option value="true" selected={query.errors === 'true'}>
-            with errors
-          </option>
-        </select>
-      </label>
-      <button type="submit">Filter</button>
-    </form>
+  <Listing
+    title="Sessions"
+    section="sessions"
+    range={range}
+    query={query}
+    nextCursor={nextCursor}
+    labels={['First page', 'Next page']}
+    filters={
+      <>
+        <TextFilter label="Model" name="model" query={query} />
+        <label>
+          Sort
+          <select name="sort">
+            <option value="recent" selected={query.sort !== 'cost'}>
+              most recent
+            </option>
+            <option value="cost" selected={query.sort === 'cost'}>
+              most expensive
+            </option>
+          </select>
+        </label>
+        <label>
+          Errors
+          <select name="errors">
+            <option value="">all sessions</option>
+            <option value="true" selected={query.errors === 'true'}>
+              with errors
+            </option>
+          </select>
+        </label>
+      </>
+    }
+  >
     <SessionTable sessions={sessions} />
-    <div class="pager">
-      {query.cursor && <a href={withQuery('/ui/sessions', { ...query, cursor: undefined })}>First page</a>}
-      {nextCursor && <a href={withQuery('/ui/sessions', { ...query, cursor: nextCursor })}>Next page</a>}
-    </div>
-  </Layout>
+  </Listing>
 );
 
 export const SessionPage: FC<{ session: SessionSummary & { userAgent: string | null; apiKeyName: string | null }; traces: TraceSummary[] }> = ({ session, traces }) => {
@@ -259,29 +294,22 @@ export const SessionPage: FC<{ session: SessionSummary & { userAgent: string | n
 };
 
 export const TracesPage: FC<{ traces: TraceSummary[]; nextCursor: string | null; query: Record<string, string | undefined>; range: string }> = ({ traces, nextCursor, query, range }) => (
-  <Layout title="Traces" section="traces">
-    <h1>Traces</h1>
-    <Ranges current={range} base="/ui/traces" query={query} />
-    <form class="filters" method="get" action="/ui/traces">
-      <input type="hidden" name="range" value={range} />
-      <label>
-        Model
-        <input name="model" value={query.model ?? ''} placeholder="any" />
-      </label>
-      <label>
-        Status
-        <input name="status" value={query.status ?? ''} placeholder="2xx, 4xx, 529…" size={6} />
-      </label>
-      <label>
-        Error type
-        <input name="error_type" value={query.error_type ?? ''} placeholder="any" />
-      </label>
-      <label>
-        Session
-        <input name="session" value={query.session ?? ''} placeholder="any" />
-      </label>
-      <button type="submit">Filter</button>
-    </form>
+  <Listing
+    title="Traces"
+    section="traces"
+    range={range}
+    query={query}
+    nextCursor={nextCursor}
+    labels={['Newest', 'Older']}
+    filters={
+      <>
+        <TextFilter label="Model" name="model" query={query} />
+        <TextFilter label="Status" name="status" query={query} placeholder="2xx, 4xx, 529…" />
+        <TextFilter label="Error type" name="error_type" query={query} />
+        <TextFilter label="Session" name="session" query={query} />
+      </>
+    }
+  >
     <div class="scroll">
       <table>
         <thead>
@@ -317,11 +345,7 @@ export const TracesPage: FC<{ traces: TraceSummary[]; nextCursor: string | null;
       </table>
       {traces.length === 0 && <p class="muted">No traces match.</p>}
     </div>
-    <div class="pager">
-      {query.cursor && <a href={withQuery('/ui/traces', { ...query, cursor: undefined })}>Newest</a>}
-      {nextCursor && <a href={withQuery('/ui/traces', { ...query, cursor: nextCursor })}>Older</a>}
-    </div>
-  </Layout>
+  </Listing>
 );
 
 /** Raw bodies are shown pretty-printed up to this size; the API serves the rest. */

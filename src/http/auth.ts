@@ -89,15 +89,17 @@ export function clientCredentials(headers: Headers): { apiKey: string | null; be
   return { apiKey: headers.get('x-api-key')?.trim() || null, bearer: bearer || null };
 }
 
-/** Reads the client's credentials and checks them against PROXY_API_KEYS. */
+/**
+ * Reads the client's credentials and checks them against PROXY_API_KEYS. Credentials are digested
+ * only when something needs it: proxy keys to compare with, or a rate limiter to key by.
+ */
 export async function identifyClient(headers: Headers, env: Record<string, unknown>, trace: TraceContext): Promise<ClientIdentity> {
   const { apiKey, bearer } = clientCredentials(headers);
   for (const credential of [apiKey, bearer]) if (credential) trace.secrets.add(credential);
-  const [keys, apiKeyDigest, bearerDigest] = await Promise.all([
-    proxyKeys(env.PROXY_API_KEYS),
-    apiKey ? sha256(apiKey) : null,
-    bearer ? sha256(bearer) : null,
-  ]);
+  const needDigests = (typeof env.PROXY_API_KEYS === 'string' && env.PROXY_API_KEYS.trim() !== '') || env.RATE_LIMITER !== undefined;
+  const [keys, apiKeyDigest, bearerDigest] = needDigests
+    ? await Promise.all([proxyKeys(env.PROXY_API_KEYS), apiKey ? sha256(apiKey) : null, bearer ? sha256(bearer) : null])
+    : [[] as ProxyKey[], null, null];
   for (const key of keys) if (key.plain) trace.secrets.add(key.plain);
   const viaApiKey = matchProxyKey(apiKeyDigest, keys);
   const viaBearer = matchProxyKey(bearerDigest, keys);

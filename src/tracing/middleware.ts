@@ -26,5 +26,8 @@ export const traceRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
   // TRACING=off: serve without writing traces (to measure what tracing costs).
   if (c.env.TRACING === 'off') return;
   const ended = trace.ended ?? Promise.resolve();
-  c.executionCtx.waitUntil(ended.then(() => writeTrace(c.env.DB, trace, tracePolicy(c.env))));
+  // A macrotask first: the runtime sends the response (or its last bytes) before the trace is built.
+  c.executionCtx.waitUntil(
+    ended.then(() => new Promise((resolve) => setTimeout(resolve, 0))).then(() => writeTrace(c.env.DB, trace, tracePolicy(c.env))),
+  );
 };

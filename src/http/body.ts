@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import type { MessagesRequest } from '../anthropic/types';
-import { utf8Length } from '../tracing/finalize';
 import type { AppEnv } from './app-env';
 import { ProxyError } from './errors';
+
+const decoder = new TextDecoder();
 
 /** Reads and parses a JSON request body once, recording it on the trace as received. */
 export async function readJsonBody(c: Context<AppEnv>): Promise<{ text: string; json: unknown }> {
@@ -11,9 +12,10 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<{ text: string; 
   if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
     throw new ProxyError('invalid_request_error', `content-type must be application/json, not ${type.slice(0, 100)}`);
   }
-  const text = await c.req.text();
+  const bytes = await c.req.arrayBuffer();
+  const text = decoder.decode(bytes);
   trace.row.requestBody = text;
-  trace.row.requestBytes = Number(c.req.header('content-length')) || utf8Length(text);
+  trace.row.requestBytes = bytes.byteLength;
   if (text.trim() === '') throw new ProxyError('invalid_request_error', 'request body is empty: expected a JSON object');
   try {
     return { text, json: JSON.parse(text) };

@@ -16,7 +16,7 @@ function untraced(path: string): boolean {
  */
 export const traceRequests: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (untraced(c.req.path)) return next();
-  const trace = new TraceContext(c.req.raw);
+  const trace = new TraceContext(c.req.raw, c.req.path);
   for (const secret of configuredSecrets(c.env, () => loadRoutes(c.env.ROUTES).flatMap(targetsOf))) trace.secrets.add(secret);
   c.set('trace', trace);
   await next();

@@ -6,32 +6,32 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Passes an upstream body to the client chunk by chunk, untouched, keeping a reference to each
- * chunk for the trace. An SSE stream that breaks, stalls past `idleTimeoutMs`, or ends without
+ * Passes an upstream body to the client untouched, keeping its bytes for the trace.
+ *
+ * An event stream is relayed chunk by chunk through JavaScript, because that is what lets it be
+ * finished properly: one that breaks, stalls past `idleTimeoutMs`, or ends without
  * `message_stop` is closed with an Anthropic `error` event, so the client never mistakes a cut
- * stream for a complete answer. A JSON body that breaks errors the response instead.
+ * stream for a complete answer. (The runtime charges for every chunk JavaScript sees: see the
+ * README's Performance section.) A JSON body is relayed natively (`relayWhole`).
  */
 export function relayBody(upstream: ReadableStream<Uint8Array>, trace: TraceContext, sse: boolean, idleTimeoutMs: number): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader();
   const capture: CapturedBytes = { kind: 'bytes', chunks: [], bytes: 0, sse };
   trace.response = capture;
   trace.expectBody();
+  if (!sse) return relayWhole(upstream, trace, capture);
+  const reader = upstream.getReader();
   let stalled: string | null = null;
   const watchdog = new Watchdog(idleTimeoutMs, () => {
     stalled = `the upstream sent nothing for ${idleTimeoutMs} ms (after ${capture.bytes} bytes)`;
     reader.cancel(stalled).catch(() => {});
   });
 
-  const failStream = (controller: ReadableStreamDefaultController<Uint8Array>, type: string, message: string, cause?: unknown) => {
+  const failStream = (controller: ReadableStreamDefaultController<Uint8Array>, type: string, message: string) => {
     watchdog.stop();
     trace.end('upstream_error', { type, message });
-    if (sse) {
-      // A blank line first ends any event the upstream left half-written.
-      controller.enqueue(encoder.encode(`\n\n${encodeEvent(errorEvent(type, message))}`));
-      controller.close();
-    } else {
-      controller.error(cause ?? new Error(message));
-    }
+    // A blank line first ends any event the upstream left half-written.
+    controller.enqueue(encoder.encode(`\n\n${encodeEvent(errorEvent(type, message))}`));
+    controller.close();
   };
 
   return new ReadableStream<Uint8Array>(
@@ -42,7 +42,7 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, trace: TraceCont
           result = await reader.read();
         } catch (err) {
           if (stalled) failStream(controller, 'timeout_error', stalled);
-          else failStream(controller, 'api_error', `upstream connection failed mid-response after ${capture.bytes} bytes: ${errorText(err)}`, err);
+          else failStream(controller, 'api_error', `upstream connection failed mid-response after ${capture.bytes} bytes: ${errorText(err)}`);
           return;
         }
         if (stalled) {
@@ -50,7 +50,7 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, trace: TraceCont
           return;
         }
         if (result.done) {
-          if (sse && !endsWithTerminalEvent(capture.chunks)) {
+          if (!endsWithTerminalEvent(capture.chunks)) {
             failStream(controller, 'api_error', `upstream stream ended after ${capture.bytes} bytes without message_stop`);
           } else {
             watchdog.stop();
@@ -73,6 +73,25 @@ export function relayBody(upstream: ReadableStream<Uint8Array>, trace: TraceCont
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * A JSON answer arrives whole once its headers do, and has no event to end it with: it goes to
+ * the client untouched on one branch of a tee (no JavaScript per chunk) while the other branch
+ * is collected natively for the trace. A body that breaks errors both branches.
+ */
+function relayWhole(upstream: ReadableStream<Uint8Array>, trace: TraceContext, capture: CapturedBytes): ReadableStream<Uint8Array> {
+  const [toClient, toTrace] = upstream.tee();
+  trace.firstByte();
+  new Response(toTrace).arrayBuffer().then(
+    (buffer) => {
+      capture.chunks.push(new Uint8Array(buffer));
+      capture.bytes = buffer.byteLength;
+      trace.end('complete');
+    },
+    (err: unknown) => trace.end('upstream_error', { type: 'api_error', message: `upstream connection failed mid-response: ${errorText(err)}` }),
+  );
+  return toClient;
 }
 
 const TAIL_BYTES = 4096;

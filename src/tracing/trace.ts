@@ -44,16 +44,15 @@ export class TraceContext {
   ended: Promise<void> | null = null;
   private settle: (() => void) | null = null;
 
-  constructor(request: Request, now = Date.now()) {
+  constructor(request: Request, path: string, now = Date.now()) {
     this.startedAt = now;
     this.id = newTraceId(now);
-    const url = new URL(request.url);
     const headers = request.headers;
     this.row = {
       id: this.id,
       createdAt: new Date(now),
       method: request.method,
-      path: url.pathname,
+      path,
       sessionId: headers.get('x-claude-code-session-id'),
       requestHeaders: redactHeaders(headers),
       clientIp: headers.get('cf-connecting-ip') ?? headers.get('x-real-ip'),

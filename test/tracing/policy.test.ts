@@ -58,10 +58,11 @@ describe('TRACE_SAMPLE_RATE', () => {
 
   it('keeps about the given share', async () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
-    vi.spyOn(Math, 'random').mockReturnValueOnce(0.49).mockReturnValueOnce(0.51);
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.49);
     const kept = await post('/v1/messages', messageRequest, client, { TRACE_SAMPLE_RATE: '0.5' });
     await kept.response.text();
     await waitOnExecutionContext(kept.ctx);
+    random.mockReturnValue(0.51);
     const dropped = await post('/v1/messages', messageRequest, client, { TRACE_SAMPLE_RATE: '0.5' });
     await dropped.response.text();
     await waitOnExecutionContext(dropped.ctx);

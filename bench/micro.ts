@@ -1,0 +1,416 @@
+/**
+ * CPU microbenchmark of claude-proxy's own request-path work, outside any server: the project's
+ * modules from src/ run in Node (bundled by esbuild), with no network, no runtime streams and a
+ * stub D1. One iteration is one request as src/http/messages.ts, src/providers/dispatch.ts,
+ * src/providers/*, src/tracing/relay.ts and src/tracing/middleware.ts do it:
+ *
+ *   request:  trace context, body text → JSON.parse once, requireModel, routes (memoised),
+ *             matchRoute, validateRequest, identifyClient (SHA-256 of the client key),
+ *             upstreamAuth, the provider's request (passthrough headers / toOpenAIRequest +
+ *             JSON.stringify), the attempt record;
+ *   response: passthrough: every upstream chunk kept by reference, the SSE tail check;
+ *             translated: JSON.parse + fromOpenAIResponse + JSON.stringify, or for streams
+ *             eventsource-parser + convertChunk + encodeEvent + MessageAccumulator + TextEncoder;
+ *   trace:    what runs in waitUntil: writeTrace (buildRow, scrub, price lookup, fitBodies,
+ *             Drizzle building the INSERT) against a D1 stub that answers at once.
+ *
+ * Prints JSON: per scenario, the median microseconds per request of each phase and the total.
+ * Usage: node micro.mjs [--only=name,...] [--seconds=S]
+ */
+import { createParser } from 'eventsource-parser';
+import { MessageAccumulator } from '../src/anthropic/accumulate';
+import { encodeEvent } from '../src/anthropic/sse';
+import { estimateRequestTokens } from '../src/anthropic/tokens';
+import { identifyClient, upstreamAuth } from '../src/http/auth';
+import { sessionFromMetadata } from '../src/http/body';
+import { requireModel, validateRequest } from '../src/http/validate';
+import { anthropicProvider } from '../src/providers/anthropic';
+import { compatFor } from '../src/providers/openai/compat';
+import { toOpenAIRequest } from '../src/providers/openai/request';
+import { fromOpenAIResponse } from '../src/providers/openai/response';
+import { convertChunk, createStreamState, finishStream, startEvents } from '../src/providers/openai/stream';
+import { joinUrl } from '../src/providers/upstream';
+import { loadRoutes, matchRoute, targetsOf } from '../src/routing/config';
+import { buildRow, fitBodies, scrubRow, utf8Length } from '../src/tracing/finalize';
+import { costMicros, findPrice, utcDay } from '../src/tracing/cost';
+import { sessions, traces } from '../src/db/schema';
+import { drizzle } from 'drizzle-orm/d1';
+import { configuredSecrets } from '../src/tracing/redact';
+import { endsWithTerminalEvent } from '../src/tracing/relay';
+import { TraceContext } from '../src/tracing/trace';
+import { tracePolicy, writeTrace } from '../src/tracing/writer';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  anthropicMessage,
+  anthropicStreamWrites,
+  claudeCodeRequest,
+  clientHeaders,
+  openaiCompletion,
+  openaiStreamWrites,
+  smallRequest,
+} from './lib/fixtures.mjs';
+
+// workerd computes crypto.subtle.digest inline (BoringSSL); Node's WebCrypto hops to its thread
+// pool, which would dominate the small request here. Serve SHA-256 synchronously, as workerd does.
+{
+  const subtle = globalThis.crypto.subtle;
+  const original = subtle.digest.bind(subtle);
+  Object.defineProperty(subtle, 'digest', {
+    configurable: true,
+    value: async (algorithm: AlgorithmIdentifier, data: BufferSource) => {
+      const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
+      if (name.toUpperCase() !== 'SHA-256') return original(algorithm, data);
+      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data as ArrayBuffer);
+      const out = createHash('sha256').update(bytes).digest();
+      return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+    },
+  });
+}
+
+const UPSTREAM = 'http://127.0.0.1:40000';
+const ROUTES = JSON.stringify([
+  { match: 'claude-pass*', provider: 'anthropic', baseUrl: UPSTREAM, apiKey: 'client' },
+  { match: 'claude-trans*', provider: 'openai', baseUrl: `${UPSTREAM}/v1`, model: 'bench-model' },
+]);
+
+// ---------------------------------------------------------------------------------------------
+// A D1 stub: Drizzle builds its statements as it would for the real binding; every statement
+// answers at once. model_prices gets the seeded price list, so the price lookup does real work.
+
+function seededPrices(): unknown[][] {
+  const sql = readFileSync(join(process.cwd(), 'drizzle/0004_seed_model_prices.sql'), 'utf8');
+  const rows: unknown[][] = [];
+  const pattern = /VALUES \('([^']*)', ([\d.]+|NULL), ([\d.]+|NULL), ([\d.]+|NULL), ([\d.]+|NULL), '([^']*)', '([^']*)'\)/g;
+  for (const m of sql.matchAll(pattern)) {
+    const num = (s: string) => (s === 'NULL' ? null : Number(s));
+    rows.push([rows.length + 1, m[1], num(m[2]!), num(m[3]!), num(m[4]!), num(m[5]!), m[6], m[7]]);
+  }
+  return rows;
+}
+
+function stubD1(prices: unknown[][]) {
+  const ok = { success: true, meta: { changes: 1, rows_written: 1 }, results: [] };
+  const statement = (sql: string) => {
+    const bound = {
+      run: async () => ok,
+      all: async () => ({ ...ok, results: [] }),
+      raw: async () => (sql.includes('"model_prices"') || sql.includes('`model_prices`') ? prices : []),
+      first: async () => null,
+    };
+    return { bind: (..._params: unknown[]) => bound, ...bound };
+  };
+  return { prepare: statement, batch: async (statements: unknown[]) => statements.map(() => ok), exec: async () => ok, dump: async () => new ArrayBuffer(0) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const encoder = new TextEncoder();
+
+interface Scenario {
+  name: string;
+  route: 'passthrough' | 'translated';
+  body: string;
+  headers: Headers;
+  stream: boolean;
+  /** Upstream answer as network chunks. */
+  upstream: Uint8Array[];
+}
+
+function scenario(name: string, route: Scenario['route'], size: 'small' | '80k', stream: boolean): Scenario {
+  const model = route === 'passthrough' ? 'claude-pass-bench-1' : 'claude-trans-bench-1';
+  const request = size === 'small' ? smallRequest(model, { stream }) : claudeCodeRequest(model, { stream });
+  const body = JSON.stringify(request);
+  const headers = new Headers({ ...clientHeaders({ session: size === '80k' }), 'content-length': String(Buffer.byteLength(body)) });
+  let upstream: string[];
+  if (route === 'passthrough') upstream = stream ? anthropicStreamWrites() : [JSON.stringify(anthropicMessage())];
+  else upstream = stream ? openaiStreamWrites() : [JSON.stringify(openaiCompletion())];
+  return { name, route, body, headers, stream, upstream: upstream.map((text) => encoder.encode(text)) };
+}
+
+const SCENARIOS: Scenario[] = [
+  scenario('small/passthrough', 'passthrough', 'small', false),
+  scenario('small/translated', 'translated', 'small', false),
+  scenario('80k/passthrough', 'passthrough', '80k', false),
+  scenario('80k/translated', 'translated', '80k', false),
+  scenario('stream/passthrough', 'passthrough', 'small', true),
+  scenario('stream/translated', 'translated', 'small', true),
+  scenario('80k-stream/passthrough', 'passthrough', '80k', true),
+  scenario('80k-stream/translated', 'translated', '80k', true),
+];
+
+const priceRows = seededPrices();
+const pricesCache = priceRows.map(([id, model, inputUsdPerMtok, outputUsdPerMtok, cacheReadUsdPerMtok, cacheWriteUsdPerMtok, effectiveFrom, source]) => ({
+  id, model, inputUsdPerMtok, outputUsdPerMtok, cacheReadUsdPerMtok, cacheWriteUsdPerMtok, effectiveFrom, source,
+})) as Parameters<typeof findPrice>[2];
+const env: Record<string, unknown> = { ROUTES, DB: stubD1(priceRows) };
+const policy = tracePolicy(env);
+const requestUrl = 'http://127.0.0.1:8787/v1/messages';
+
+/** Step boundaries of the last request (performance.now()), for the per-step breakdown. */
+const marks: [string, number][] = [];
+const mark = (step: string) => marks.push([step, performance.now()]);
+
+/** One request, timed in three phases (ms from performance.now()). */
+async function once(s: Scenario): Promise<[number, number, number]> {
+  marks.length = 0;
+  const t0 = performance.now();
+  marks.push(['start', t0]);
+  // --- middleware: open the trace
+  const trace = new TraceContext({ url: requestUrl, method: 'POST', headers: s.headers } as unknown as Request, new URL(requestUrl).pathname);
+  for (const secret of configuredSecrets(env, () => loadRoutes(env.ROUTES).flatMap(targetsOf))) trace.secrets.add(secret);
+  // --- routedHandler
+  const routes = loadRoutes(env.ROUTES);
+  mark('open trace');
+  const type = s.headers.get('content-type');
+  if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw new Error('content-type');
+  const text = s.body; // c.req.text(): the runtime's
+  trace.row.requestBody = text;
+  trace.row.requestBytes = Number(s.headers.get('content-length')) || utf8Length(text);
+  if (text.trim() === '') throw new Error('empty');
+  const body = requireModel(JSON.parse(text));
+  trace.row.requestedModel = body.model;
+  trace.row.stream = body.stream === true;
+  if (typeof body.metadata === 'object') trace.row.sessionId ??= sessionFromMetadata(body);
+  mark('JSON.parse body');
+  const route = matchRoute(routes, body.model)!;
+  trace.row.provider = route.provider;
+  validateRequest(body, 'messages', route.provider === 'anthropic' && route.fallbacks.every((f) => f.provider === 'anthropic') ? 'anthropic' : 'translated');
+  mark('route + validateRequest');
+  const client = await identifyClient(s.headers, env, trace);
+  // --- dispatch + provider.prepare
+  const target = targetsOf(route)[0]!;
+  const auth = upstreamAuth(target, client, env, trace);
+  trace.row.provider = target.provider;
+  mark('identifyClient + upstreamAuth');
+  let url: string;
+  let context: Parameters<typeof createStreamState>[0] | null = null;
+  if (target.provider === 'anthropic') {
+    const prepared = anthropicProvider.prepare({ operation: 'messages', body, bodyText: text, clientHeaders: s.headers, trace }, target, auth);
+    url = (prepared as { url: string }).url;
+  } else {
+    // openaiProvider.prepare, step by step (its answer context is not exposed)
+    const model = target.model ?? body.model;
+    trace.row.targetModel = model;
+    const translated = toOpenAIRequest(body, { model, compat: compatFor(target), maxTokens: target.maxTokens });
+    mark('toOpenAIRequest');
+    const payload = JSON.stringify(translated.body);
+    mark('JSON.stringify upstream body');
+    trace.row.upstreamRequestBody = payload;
+    url = joinUrl(target.baseUrl, '/chat/completions');
+    new URL(url).host;
+    context = { requestedModel: body.model, toolNames: translated.toolNames, stopSequences: body.stop_sequences };
+    const headers = new Headers({ 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' });
+    const agent = s.headers.get('user-agent');
+    if (agent) headers.set('user-agent', agent);
+    for (const [name, value] of Object.entries(auth)) headers.set(name, value);
+  }
+  new URL(url).host; // send(): the host for messages
+  trace.attempts.push({ target: target.label, provider: target.provider, url, status: 200, error: null, ms: 0 });
+  trace.row.targetUrl = url;
+  mark(target.provider === 'anthropic' ? 'prepare (passthrough)' : 'prepare (rest)');
+  const t1 = performance.now();
+
+  // --- the answer
+  if (s.route === 'passthrough') {
+    // relayBody: each chunk kept by reference and passed on
+    const capture = { kind: 'bytes' as const, chunks: [] as Uint8Array[], bytes: 0, sse: s.stream };
+    trace.response = capture;
+    trace.expectBody();
+    for (const chunk of s.upstream) {
+      trace.firstByte();
+      capture.chunks.push(chunk);
+      capture.bytes += chunk.byteLength;
+    }
+    if (s.stream && !endsWithTerminalEvent(capture.chunks)) throw new Error('stream not terminated');
+    trace.end('complete');
+  } else if (!s.stream) {
+    const answerText = new TextDecoder().decode(s.upstream[0]); // upstream.text()
+    trace.firstByte();
+    const message = fromOpenAIResponse(JSON.parse(answerText), context!);
+    const json = JSON.stringify(message);
+    trace.response = { kind: 'message', body: message, text: json, bytes: json.length };
+    encoder.encode(json); // new Response(json): the runtime encodes it
+  } else {
+    // streamAnswer
+    const decoder = new TextDecoder();
+    const state = createStreamState(context!, undefined, () => estimateRequestTokens(body));
+    const accumulator = new MessageAccumulator();
+    const captured = { kind: 'message' as const, accumulator, bytes: 0 };
+    trace.response = captured;
+    trace.expectBody();
+    let pending: ReturnType<typeof convertChunk> = [];
+    const parser = createParser({
+      onEvent(message) {
+        if (message.data === '[DONE]') {
+          pending.push(...finishStream(state));
+          return;
+        }
+        pending.push(...convertChunk(JSON.parse(message.data), state));
+      },
+    });
+    const send = (events: ReturnType<typeof convertChunk>) => {
+      if (events.length === 0) return;
+      let out = '';
+      for (const event of events) {
+        accumulator.apply(event);
+        out += encodeEvent(event);
+      }
+      captured.bytes += encoder.encode(out).byteLength;
+    };
+    send(startEvents(state));
+    for (const chunk of s.upstream) {
+      trace.firstByte();
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      if (pending.length > 0) {
+        const events = pending;
+        pending = [];
+        send(events);
+      }
+    }
+    parser.feed(decoder.decode());
+    parser.reset({ consume: true });
+    send(pending);
+    pending = [];
+    if (!state.done) throw new Error('stream did not finish');
+    trace.end(accumulator.error ? 'upstream_error' : 'complete');
+  }
+  // middleware after next()
+  trace.row.status = 200;
+  if (!trace.ended) trace.end('complete');
+  const t2 = performance.now();
+  marks.push(['response', t2]);
+
+  // --- waitUntil
+  lastTrace = trace;
+  await writeTrace(env.DB as D1Database, trace, policy);
+  const t3 = performance.now();
+  marks.push(['writeTrace (waitUntil)', t3]);
+  return [t1 - t0, t2 - t1, t3 - t2];
+}
+
+let lastTrace: TraceContext | null = null;
+
+/**
+ * writeTrace's steps one by one (src/tracing/writer.ts), on a finished trace, for the breakdown:
+ * buildRow, scrubRow, the price lookup, fitBodies, and Drizzle building and sending the INSERT.
+ */
+async function traceSteps(trace: TraceContext, out: Map<string, number[]>) {
+  const d1 = env.DB as D1Database;
+  const push = (step: string, ms: number) => (out.get(step) ?? out.set(step, []).get(step)!).push(ms * 1000);
+  let t = performance.now();
+  const next = (step: string) => {
+    const now = performance.now();
+    push(step, now - t);
+    t = now;
+  };
+  const row = buildRow(trace);
+  next('trace: buildRow');
+  scrubRow(row, trace.secrets);
+  next('trace: scrubRow');
+  const price = findPrice(row.targetModel ?? row.requestedModel, utcDay(trace.row.createdAt), pricesCache);
+  if (price) row.costMicros = costMicros(row, price);
+  next('trace: findPrice');
+  fitBodies(row);
+  next('trace: fitBodies');
+  const db = drizzle(d1);
+  const insertTrace = db.insert(traces).values(row);
+  if (row.sessionId) {
+    const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
+    await db.batch([db.insert(sessions).values(session).onConflictDoNothing(), insertTrace]);
+  } else {
+    await insertTrace.run();
+  }
+  next('trace: drizzle insert (+ session)');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Thread CPU time (falls back to the process's): preemption by other processes does not count. */
+const cpuNow = (): number => {
+  const usage = typeof process.threadCpuUsage === 'function' ? process.threadCpuUsage() : process.cpuUsage();
+  return usage.user + usage.system;
+};
+
+interface Samples {
+  request: number[];
+  response: number[];
+  trace: number[];
+  total: number[];
+  steps: Map<string, number[]>;
+  cpuUs: number;
+  cpuIterations: number;
+}
+
+async function warm(s: Scenario, ms: number) {
+  const end = performance.now() + ms;
+  for (let i = 0; performance.now() < end || i < 200; i++) await once(s);
+}
+
+/** Runs one scenario for `ms`, adding to its samples. */
+async function slice(s: Scenario, ms: number, into: Samples) {
+  const end = performance.now() + ms;
+  const cpu0 = cpuNow();
+  let n = 0;
+  while (performance.now() < end || n < 50) {
+    const [a, b, c] = await once(s);
+    n++;
+    into.request.push(a * 1000);
+    into.response.push(b * 1000);
+    into.trace.push(c * 1000);
+    into.total.push((a + b + c) * 1000);
+    if (breakdown) {
+      for (let i = 1; i < marks.length; i++) {
+        const [step, at] = marks[i]!;
+        (into.steps.get(step) ?? into.steps.set(step, []).get(step)!).push((at - marks[i - 1]![1]) * 1000);
+      }
+      await traceSteps(lastTrace!, into.steps);
+    }
+  }
+  if (!breakdown) {
+    into.cpuUs += cpuNow() - cpu0;
+    into.cpuIterations += n;
+  }
+}
+
+const args: Record<string, string | true> = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=');
+    return [key, value ?? true];
+  }),
+);
+const only = args.only ? String(args.only).split(',') : null;
+const seconds = Number(args.seconds ?? 1.5);
+const breakdown = Boolean(args.breakdown);
+const ROUNDS = 5;
+
+// Warm every scenario up first, then measure in interleaved rounds, so that whatever else the
+// machine does is spread over all scenarios rather than landing on one.
+const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
+for (const s of selected) await warm(s, Math.min(1000, seconds * 300));
+const samples = new Map<string, Samples>(selected.map((s) => [s.name, { request: [], response: [], trace: [], total: [], steps: new Map(), cpuUs: 0, cpuIterations: 0 }]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const s of selected) await slice(s, (seconds * 1000) / ROUNDS, samples.get(s.name)!);
+}
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const results = selected.map((s) => {
+  const m = samples.get(s.name)!;
+  return {
+    name: s.name,
+    iterations: m.total.length,
+    request_us: round2(median(m.request)),
+    response_us: round2(median(m.response)),
+    trace_us: round2(median(m.trace)),
+    total_us: round2(median(m.total)),
+    /** Mean thread CPU per request over the same iterations (GC included). */
+    cpu_mean_us: m.cpuIterations ? round2(m.cpuUs / m.cpuIterations) : undefined,
+    bytes: { request: Buffer.byteLength(s.body), upstreamChunks: s.upstream.length },
+    steps: breakdown ? [...m.steps.entries()].map(([step, values]) => ({ step, us: round2(median(values)) })) : undefined,
+  };
+});
+process.stdout.write(`${JSON.stringify({ node: process.version, results })}\n`);

@@ -33,12 +33,10 @@ import { joinUrl } from '../src/providers/upstream';
 import { loadRoutes, matchRoute, targetsOf } from '../src/routing/config';
 import { buildRow, fitBodies, scrubRow, utf8Length } from '../src/tracing/finalize';
 import { costMicros, findPrice, utcDay } from '../src/tracing/cost';
-import { sessions, traces } from '../src/db/schema';
-import { drizzle } from 'drizzle-orm/d1';
 import { configuredSecrets } from '../src/tracing/redact';
 import { endsWithTerminalEvent } from '../src/tracing/relay';
 import { TraceContext } from '../src/tracing/trace';
-import { tracePolicy, writeTrace } from '../src/tracing/writer';
+import { insertRow, tracePolicy, writeTrace } from '../src/tracing/writer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -314,14 +312,7 @@ async function traceSteps(trace: TraceContext, out: Map<string, number[]>) {
   next('trace: findPrice');
   fitBodies(row);
   next('trace: fitBodies');
-  const db = drizzle(d1);
-  const insertTrace = db.insert(traces).values(row);
-  if (row.sessionId) {
-    const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
-    await db.batch([db.insert(sessions).values(session).onConflictDoNothing(), insertTrace]);
-  } else {
-    await insertTrace.run();
-  }
+  await insertRow(d1, row);
   next('trace: drizzle insert (+ session)');
 }
 

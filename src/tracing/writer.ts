@@ -83,24 +83,29 @@ export async function writeTrace(d1: D1Database, trace: TraceContext, policy: Tr
     return;
   }
 
-  const db = database(d1);
   let firstError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const insertTrace = db.insert(traces).values(row);
-      if (row.sessionId) {
-        // The session's row is written once, with its first trace; later inserts are ignored (no row written).
-        const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
-        await db.batch([db.insert(sessions).values(session).onConflictDoNothing(), insertTrace]);
-      } else {
-        await insertTrace.run();
-      }
+      await insertRow(d1, row);
       return;
     } catch (err) {
       firstError ??= err;
     }
   }
   console.error(JSON.stringify({ event: 'trace_write_failed', traceId: trace.id, error: errorText(firstError), trace: logSummary(row) }));
+}
+
+/** One D1 round trip: the trace, and its session's row if this is the session's first trace. */
+export async function insertRow(d1: D1Database, row: NewTrace): Promise<void> {
+  const db = database(d1);
+  const insertTrace = db.insert(traces).values(row);
+  if (!row.sessionId) {
+    await insertTrace.run();
+    return;
+  }
+  // Written once, with the session's first trace; later inserts are ignored (no row written).
+  const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
+  await db.batch([db.insert(sessions).values(session).onConflictDoNothing(), insertTrace]);
 }
 
 /** The row with its bodies shortened, for the log line. */

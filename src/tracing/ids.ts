@@ -62,10 +62,3 @@ function encodeRandom(bytes: Uint8Array): string {
   }
   return out;
 }
-
-/** The creation time encoded in a trace id. */
-export function traceIdTime(id: string): number {
-  let t = 0;
-  for (let i = 0; i < 10; i++) t = t * 32 + ALPHABET.indexOf(id[i] ?? '0');
-  return t;
-}

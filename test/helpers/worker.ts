@@ -100,7 +100,3 @@ export function chunkedStream(chunks: (string | Uint8Array)[]): ReadableStream<U
     },
   });
 }
-
-export async function readAll(response: Response): Promise<string> {
-  return response.text();
-}

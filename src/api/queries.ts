@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import { sessions, traces, type Trace } from '../db/schema';
+import { isError, sessions, traces, type Trace } from '../db/schema';
 import { BODY_OBJECTS, readStoredBody } from '../tracing/bodies';
 import { idFloor } from '../tracing/ids';
 
@@ -149,7 +149,7 @@ const sessionAggregates = {
   firstAt: sql<number>`MIN(${traces.createdAt})`.as('first_at'),
   lastAt: sql<number>`MAX(${traces.createdAt})`.as('last_at'),
   requests: sql<number>`COUNT(*)`.as('requests'),
-  errors: sql<number>`SUM(${traces.errorType} IS NOT NULL AND ${traces.errorType} <> 'client_abort')`.as('errors'),
+  errors: sql<number>`SUM(${isError})`.as('errors'),
   inputTokens: sql<number | null>`SUM(${traces.inputTokens})`.as('input_tokens'),
   outputTokens: sql<number | null>`SUM(${traces.outputTokens})`.as('output_tokens'),
   cacheReadInputTokens: sql<number | null>`SUM(${traces.cacheReadInputTokens})`.as('cache_read_input_tokens'),
@@ -190,7 +190,7 @@ export async function listSessions(db: Database, filters: SessionFilters): Promi
   const conditions = [isNotNull(traces.sessionId), ...timeConditions(filters)];
   const having: SQL[] = [];
   if (filters.model) having.push(sql`SUM(${traces.targetModel} = ${filters.model} OR ${traces.requestedModel} = ${filters.model}) > 0`);
-  if (filters.errorsOnly) having.push(sql`SUM(${traces.errorType} IS NOT NULL AND ${traces.errorType} <> 'client_abort') > 0`);
+  if (filters.errorsOnly) having.push(sql`SUM(${isError}) > 0`);
   const rows = await db
     .select(sessionAggregates)
     .from(traces)
@@ -269,7 +269,6 @@ function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL) {
     FROM ranked GROUP BY model`;
 }
 
-const isError = sql`(${traces.errorType} IS NOT NULL AND ${traces.errorType} <> 'client_abort')`;
 
 /** Requests, errors by type, latency percentiles, tokens and cost per model and per day, for a range. */
 export async function stats(db: Database, range: TimeRange): Promise<Stats> {

@@ -124,7 +124,7 @@ export const sessionsRelations = relations(sessions, ({ many }) => ({ traces: ma
 export const modelPricesRelations = relations(modelPrices, ({ many }) => ({ traces: many(traces) }));
 
 /** An error is a request that failed, by the proxy's, the upstream's or the stream's doing (not a client leaving). */
-const isError = sql`(${traces.errorType} IS NOT NULL AND ${traces.errorType} <> 'client_abort')`;
+export const isError = sql`(${traces.errorType} IS NOT NULL AND ${traces.errorType} <> 'client_abort')`;
 
 /** Per session: when, how much, what it cost, what went wrong, which models. */
 export const sessionSummary = sqliteView('session_summary', {

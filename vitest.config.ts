@@ -12,11 +12,14 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.jsonc' },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: migrations },
+              // No `request` log line per request in test output; the tests of that line turn it on.
+              bindings: { TEST_MIGRATIONS: migrations, LOG_REQUESTS: 'off' },
               // A real Workers Rate Limiting binding, passed as RATE_LIMITER by the tests that use it.
               ratelimits: { TEST_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 3, period: 60 } } },
               // An R2 bucket, passed as BODIES_BUCKET by the tests of large bodies.
               r2Buckets: ['TEST_BODIES'],
+              // A service binding to this worker's RPC entrypoint, as another Worker would declare it.
+              serviceBindings: { CLAUDE_PROXY: { name: 'claude-proxy', entrypoint: 'ClaudeProxyRpc' } },
             },
           }),
         ],

@@ -8,7 +8,10 @@ import { DEFAULT_MAX_REQUEST_BYTES, type AppEnv } from './http/app-env';
 import { ProxyError, errorResponse, errorTypeForStatus } from './http/errors';
 import { routedHandler } from './http/messages';
 import { getModel, listModels } from './http/models';
-import { runRetention } from './tracing/retention';
+import { runAlerts } from './ops/alerts';
+import { checkHealth } from './ops/health';
+import { log } from './ops/log';
+import { RETENTION_CRON, runRetention } from './tracing/retention';
 import { traceRequests } from './tracing/middleware';
 
 const app = new Hono<AppEnv>();
@@ -42,6 +45,12 @@ app.use('/v1/*', (c, next) => {
 // Claude Code probes the base URL at start-up; any 200 will do.
 app.on(['GET', 'HEAD'], '/', (c) => c.json({ name: 'claude-proxy', ok: true }));
 
+// For uptime checks: 503 when requests would fail (D1 down, a setting unreadable).
+app.on(['GET', 'HEAD'], '/health', async (c) => {
+  const health = await checkHealth(c.env);
+  return c.json(health, health.status === 'error' ? 503 : 200, { 'cache-control': 'no-store' });
+});
+
 app.post('/v1/messages', routedHandler('messages'));
 app.post('/v1/messages/count_tokens', routedHandler('countTokens'));
 app.get('/v1/models', listModels);
@@ -57,7 +66,7 @@ app.onError((err, c) => respondWithError(c, asProxyError(err, c)));
 function asProxyError(err: Error, c: Context<AppEnv>): ProxyError {
   if (err instanceof ProxyError) return err;
   if (err instanceof HTTPException) return new ProxyError(errorTypeForStatus(err.status), err.message || 'request rejected', err.status);
-  console.error(JSON.stringify({ event: 'unhandled_error', path: c.req.path, error: err.stack ?? String(err) }));
+  log('error', 'unhandled_error', c.get('trace')?.id ?? null, { method: c.req.method, path: c.req.path, error: err.stack ?? String(err) });
   return new ProxyError('api_error', `internal proxy error: ${err.message}`);
 }
 
@@ -73,8 +82,11 @@ function respondWithError(c: Context<AppEnv>, error: ProxyError): Response {
 
 export default {
   fetch: app.fetch,
-  /** The daily cron: deletes traces past TRACE_RETENTION_DAYS. */
+  /** The daily RETENTION_CRON deletes old traces; every other cron trigger evaluates ALERTS. */
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(runRetention(env, controller.scheduledTime));
+    if (controller.cron === RETENTION_CRON) ctx.waitUntil(runRetention(env, controller.scheduledTime));
+    else ctx.waitUntil(runAlerts(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<AppEnv['Bindings']>;
+
+export { ClaudeProxyRpc } from './rpc';

@@ -3,6 +3,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
     TEST_RATE_LIMITER: RateLimit;
     TEST_BODIES: R2Bucket;
+    CLAUDE_PROXY: Service<import('../src/rpc').ClaudeProxyRpc>;
   }
 }
 

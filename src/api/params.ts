@@ -1,18 +1,25 @@
 import { ProxyError } from '../http/errors';
-import type { TimeRange } from './queries';
+import type { FullTrace, TimeRange, TraceFilters } from './queries';
 
 const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 };
 
-/** A moment given as epoch milliseconds or an ISO 8601 date/time. */
-export function parseTime(value: string | undefined, name: string): number | undefined {
+/** A moment given as epoch milliseconds (number or digits), an ISO 8601 date/time, or a Date. */
+export function parseTime(value: string | number | Date | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ProxyError('invalid_request_error', `${name}: expected epoch milliseconds or an ISO 8601 time, got ${value.slice(0, 40)}`);
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new ProxyError('invalid_request_error', `${name}: expected epoch milliseconds or an ISO 8601 time, got ${String(value).slice(0, 40)}`);
   return ms;
 }
 
-/** `since`/`until`, or `range` (1h, 24h, 7d, 30d, 90d) ending now; `defaultRange` applies when neither is given. */
-export function parseRange(query: Record<string, string | undefined>, now: number, defaultRange?: string): TimeRange & { range?: string } {
+/** A time range as asked for: `since`/`until`, or `range` (1h, 24h, 7d, 30d, 90d) ending at `until` or now. */
+export interface RangeQuery {
+  since?: string | number | Date;
+  until?: string | number | Date;
+  range?: string;
+}
+
+/** Resolves a RangeQuery; `defaultRange` applies when nothing is given. */
+export function parseRange(query: RangeQuery, now: number, defaultRange?: string): TimeRange & { range?: string } {
   const since = parseTime(query.since, 'since');
   const until = parseTime(query.until, 'until');
   const range = query.range ?? (since === undefined && until === undefined ? defaultRange : undefined);
@@ -23,6 +30,34 @@ export function parseRange(query: Record<string, string | undefined>, now: numbe
     return { since: since ?? end - span, until: until, range };
   }
   return { since, until };
+}
+
+/** The filters of a trace list, as /api/traces and the RPC entrypoint take them. */
+export interface TraceQuery extends RangeQuery, Omit<TraceFilters, 'since' | 'until' | 'limit'> {
+  limit?: number | string;
+}
+
+/** /api/traces query parameters (snake_case) as a TraceQuery. */
+export function traceQueryFromParams(params: Record<string, string | undefined>): TraceQuery {
+  return {
+    since: params.since,
+    until: params.until,
+    range: params.range,
+    sessionId: params.session,
+    model: params.model,
+    requestedModel: params.requested_model,
+    targetModel: params.target_model,
+    status: params.status,
+    errorType: params.error_type,
+    limit: params.limit,
+    cursor: params.cursor,
+  };
+}
+
+/** A TraceQuery checked and resolved into the filters listTraces applies. */
+export function resolveTraceQuery(query: TraceQuery, now: number): TraceFilters {
+  const { since, until, range, limit, ...filters } = query;
+  return { ...filters, ...parseRange({ since, until, range }, now), limit: parseLimit(limit === undefined ? undefined : String(limit)) };
 }
 
 export function parseLimit(value: string | undefined): number | undefined {
@@ -44,12 +79,28 @@ export function toApi(value: unknown): unknown {
   return value;
 }
 
+/** A stored body: the JSON object it holds, or its text when it does not parse (a cut body). */
+// `any` inside: bodies have every shape, and a recursive JSON type is too deep for RPC's types.
+export type StoredBody = Record<string, any> | string | null;
+
 /** A stored body as JSON when it parses (it usually does), else the text as stored (a cut body). */
-export function parseBody(text: string | null | undefined): unknown {
+export function parseBody(text: string | null | undefined): StoredBody {
   if (text == null) return null;
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as StoredBody;
   } catch {
     return text;
   }
+}
+
+/** A full trace with its three bodies parsed: what /api/traces/:id and the RPC entrypoint return. */
+export function withParsedBodies<T extends Partial<Pick<FullTrace, 'requestBody' | 'upstreamRequestBody' | 'responseBody'>>>(
+  trace: T,
+): Omit<T, 'requestBody' | 'upstreamRequestBody' | 'responseBody'> & { requestBody: StoredBody; upstreamRequestBody: StoredBody; responseBody: StoredBody } {
+  return {
+    ...trace,
+    requestBody: parseBody(trace.requestBody),
+    upstreamRequestBody: parseBody(trace.upstreamRequestBody),
+    responseBody: parseBody(trace.responseBody),
+  };
 }

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { ProxyError } from '../http/errors';
 import { requireAdmin } from './admin-auth';
-import { parseBody, parseLimit, parseRange, toApi } from './params';
-import { database, getSession, getTrace, listSessions, listTraces, stats } from './queries';
+import { parseLimit, parseRange, resolveTraceQuery, toApi, traceQueryFromParams, withParsedBodies } from './params';
+import { database, getSession, getTrace, listSessions, listTraces, stats, type FullTrace } from './queries';
 
 /**
  * The trace query API under /api, for the owner: `Authorization: Bearer <ADMIN_TOKEN>`.
@@ -17,32 +17,14 @@ api.use(async (c, next) => {
 });
 
 api.get('/traces', async (c) => {
-  const query = c.req.query();
-  const result = await listTraces(database(c.env.DB), {
-    ...parseRange(query, Date.now()),
-    sessionId: query.session,
-    model: query.model,
-    requestedModel: query.requested_model,
-    targetModel: query.target_model,
-    status: query.status,
-    errorType: query.error_type,
-    limit: parseLimit(query.limit),
-    cursor: query.cursor,
-  });
+  const result = await listTraces(database(c.env.DB), resolveTraceQuery(traceQueryFromParams(c.req.query()), Date.now()));
   return c.json(toApi({ data: result.data, nextCursor: result.nextCursor, hasMore: result.nextCursor !== null }));
 });
 
 api.get('/traces/:id', async (c) => {
   const trace = await getTrace(database(c.env.DB), c.req.param('id'), c.env.BODIES_BUCKET);
   if (!trace) throw new ProxyError('not_found_error', `no trace ${c.req.param('id')}`);
-  return c.json(
-    toApi({
-      ...trace,
-      requestBody: parseBody(trace.requestBody),
-      upstreamRequestBody: parseBody(trace.upstreamRequestBody),
-      responseBody: parseBody(trace.responseBody),
-    }),
-  );
+  return c.json(toApi(withParsedBodies(trace)));
 });
 
 api.get('/sessions', async (c) => {
@@ -62,13 +44,7 @@ api.get('/sessions/:id', async (c) => {
   const bodies = c.req.query('bodies') === 'true' || c.req.query('bodies') === '1';
   const found = await getSession(database(c.env.DB), c.req.param('id'), { bodies, bucket: c.env.BODIES_BUCKET });
   if (!found) throw new ProxyError('not_found_error', `no session ${c.req.param('id')}`);
-  const traces = bodies
-    ? found.traces.map((trace) => {
-        const full = trace as { requestBody?: string | null; upstreamRequestBody?: string | null; responseBody?: string | null };
-        return { ...trace, requestBody: parseBody(full.requestBody), upstreamRequestBody: parseBody(full.upstreamRequestBody), responseBody: parseBody(full.responseBody) };
-      })
-    : found.traces;
-  return c.json(toApi({ session: found.session, traces }));
+  return c.json(toApi({ session: found.session, traces: bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces }));
 });
 
 api.get('/stats', async (c) => {

@@ -1,5 +1,5 @@
 import { relations, sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** One try at one target, as recorded in `traces.attempts`. */
 export interface Attempt {
@@ -113,6 +113,48 @@ export const modelPrices = sqliteTable(
 );
 
 export type ModelPrice = typeof modelPrices.$inferSelect;
+
+/**
+ * What each proxy key (PROXY_API_KEYS `name:key`) has spent, per UTC day and per UTC month:
+ * every trace write adds its cost here, sampled out or not, and retention leaves it alone, so
+ * KEY_BUDGETS are checked against a few small rows instead of a scan of the traces.
+ */
+export const keySpend = sqliteTable(
+  'key_spend',
+  {
+    apiKeyName: text('api_key_name').notNull(),
+    /** A UTC day (`2026-11-23`) or a UTC month (`2026-11`). */
+    period: text('period').notNull(),
+    costMicros: integer('cost_micros').notNull().default(0),
+    requests: integer('requests').notNull().default(0),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  // Period first: the budget check reads one day's and one month's rows for every key.
+  (table) => [primaryKey({ columns: [table.period, table.apiKeyName] })],
+);
+
+export type KeySpend = typeof keySpend.$inferSelect;
+
+/**
+ * One row per watched condition of the ALERTS cron (`error_rate:<model>`, `p95_ms:<model>`,
+ * `spend_per_hour`): whether it is firing and when the owner was last told, for the cool-down.
+ */
+export const alertState = sqliteTable('alert_state', {
+  key: text('key').primaryKey(),
+  firing: integer('firing', { mode: 'boolean' }).notNull(),
+  /** When the current state (firing or clear) began. */
+  since: integer('since', { mode: 'timestamp_ms' }).notNull(),
+  /** When a firing message for this condition was last sent, across episodes: the cool-down runs from it. */
+  notifiedAt: integer('notified_at', { mode: 'timestamp_ms' }),
+  /** Whether this episode's firing was announced, so its end is announced too. */
+  announced: integer('announced', { mode: 'boolean' }).notNull().default(false),
+  /** The last value measured and the threshold it was compared with. */
+  value: real('value'),
+  threshold: real('threshold'),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export type AlertState = typeof alertState.$inferSelect;
 
 export const tracesRelations = relations(traces, ({ one }) => ({
   session: one(sessions, { fields: [traces.sessionId], references: [sessions.id] }),

@@ -24,6 +24,14 @@ export interface ProxySettings {
   BODIES_BUCKET?: R2Bucket;
   /** Bodies larger than this go to BODIES_BUCKET (default 32768). */
   R2_BODY_THRESHOLD_BYTES?: string | number;
+  /** Per-key spending caps: JSON keyed by proxy key name, `{daily, monthly}` in US dollars. */
+  KEY_BUDGETS?: unknown;
+  /** Alert thresholds checked by the cron: JSON `{errorRate, p95Ms, spendPerHour, ...}`. */
+  ALERTS?: unknown;
+  /** Where alerts are POSTed (a Slack-compatible incoming webhook). */
+  ALERT_WEBHOOK_URL?: string;
+  /** `off`: no `request` log line per request. */
+  LOG_REQUESTS?: string;
   [name: string]: unknown;
 }
 

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { budgetFor, enforceBudget, loadBudgets } from '../ops/budgets';
 import { dispatch } from '../providers/dispatch';
 import type { Operation } from '../providers/types';
 import { loadRoutes, matchRoute } from '../routing/config';
@@ -40,6 +41,12 @@ export function routedHandler(operation: Operation) {
       if (!success) {
         throw new ProxyError('rate_limit_error', 'rate limit exceeded for this key: slow down and retry later', 429, { 'retry-after': RATE_LIMIT_RETRY_AFTER });
       }
+    }
+    // Budgets cap what answers cost; counting tokens costs nothing.
+    if (operation === 'messages' && client.proxyKeyName) {
+      const budgets = loadBudgets(c.env.KEY_BUDGETS);
+      const budget = budgets && budgetFor(budgets, client.proxyKeyName);
+      if (budget) await enforceBudget(c.env.DB, client.proxyKeyName, budget, trace.id, (work) => c.executionCtx.waitUntil(work));
     }
     return dispatch({ operation, body, bodyText: text, clientHeaders: c.req.raw.headers, trace }, route, client, c.env, c.req.raw.signal);
   };

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ProxyError } from '../http/errors';
-import { describeIssues } from '../http/issues';
+import { isUnset, memoiseSetting, parseJsonSetting } from '../http/settings';
 
 /** Upstream protocols the proxy speaks. */
 export const PROVIDERS = ['anthropic', 'openai'] as const;
@@ -107,43 +107,16 @@ export function targetsOf(route: Route): Target[] {
  * (.dev.vars, secrets, --var). Unset or blank means the default passthrough to Anthropic.
  */
 export function parseRoutes(raw: unknown): Route[] {
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-    return compile(DEFAULT_ROUTES);
-  }
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      throw new ProxyError('api_error', `ROUTES is not valid JSON (${(err as Error).message}); fix the ROUTES setting of the proxy`);
-    }
-  }
-  const result = v.safeParse(RoutesSchema, value);
-  if (!result.success) {
-    throw new ProxyError('api_error', `ROUTES is malformed: ${describeIssues(result.issues, 'ROUTES')}; fix the ROUTES setting of the proxy`);
-  }
-  if (result.output.length === 0) {
+  if (isUnset(raw)) return compile(DEFAULT_ROUTES);
+  const routes = parseJsonSetting('ROUTES', raw, RoutesSchema);
+  if (routes.length === 0) {
     throw new ProxyError('api_error', 'ROUTES is an empty array: no model can be routed; remove it for the default passthrough or add a route');
   }
-  return compile(result.output);
+  return compile(routes);
 }
 
-let cachedRaw: unknown = Symbol('unset');
-let cached: Route[] | ProxyError = [];
-
-/** parseRoutes, memoised on the raw setting (it is the same object for the isolate's lifetime). */
-export function loadRoutes(raw: unknown): Route[] {
-  if (raw !== cachedRaw) {
-    cachedRaw = raw;
-    try {
-      cached = parseRoutes(raw);
-    } catch (err) {
-      cached = err instanceof ProxyError ? err : new ProxyError('api_error', `ROUTES could not be read: ${String(err)}`);
-    }
-  }
-  if (cached instanceof ProxyError) throw cached;
-  return cached;
-}
+/** parseRoutes, memoised on the raw setting. */
+export const loadRoutes = memoiseSetting('ROUTES', parseRoutes);
 
 /** The first route whose glob matches the requested model, or undefined. */
 export function matchRoute(routes: readonly Route[], model: string): Route | undefined {

@@ -1,4 +1,5 @@
 import type { NewTrace } from '../db/schema';
+import { log } from '../ops/log';
 import { errorText } from './relay';
 
 /** An R2 bucket for bodies too large to keep in D1 rows. */
@@ -42,7 +43,7 @@ export async function storeLargeBodies(row: NewTrace, store: BodyStore): Promise
         row[keyColumn] = key;
         row[column] = null;
       } catch (err) {
-        console.error(JSON.stringify({ event: 'trace_body_upload_failed', traceId: row.id, key, error: errorText(err) }));
+        log('error', 'trace_body_upload_failed', row.id, { key, error: errorText(err) });
       }
     }),
   );

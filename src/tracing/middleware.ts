@@ -5,9 +5,9 @@ import { configuredSecrets } from './redact';
 import { TraceContext } from './trace';
 import { tracePolicy, writeTrace } from './writer';
 
-/** Paths that are not client requests to trace: the base-URL probe, a browser's favicon, and the owner's own reads. */
+/** Paths that are not client requests to trace: the base-URL probe, health checks, a browser's favicon, and the owner's own reads. */
 function untraced(path: string): boolean {
-  return path === '/' || path === '/favicon.ico' || path.startsWith('/api/') || path === '/api' || path.startsWith('/ui');
+  return path === '/' || path === '/health' || path === '/favicon.ico' || path.startsWith('/api/') || path === '/api' || path.startsWith('/ui');
 }
 
 /**

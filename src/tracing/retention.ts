@@ -1,7 +1,11 @@
 import { and, gte, lt, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { sessions, traces } from '../db/schema';
+import { log } from '../ops/log';
 import { idFloor } from './ids';
+
+/** The cron trigger of wrangler.jsonc that runs retention (daily, at a quiet minute). */
+export const RETENTION_CRON = '17 3 * * *';
 
 /** Rows deleted per statement: keeps each statement short, well inside D1's limits. */
 export const RETENTION_BATCH = 500;
@@ -62,6 +66,6 @@ export async function runRetention(env: Record<string, unknown> & { DB: D1Databa
   const days = Number(env.TRACE_RETENTION_DAYS);
   if (!env.TRACE_RETENTION_DAYS || !Number.isFinite(days) || days <= 0) return null;
   const result = await deleteExpiredTraces(env.DB, days, now, env.BODIES_BUCKET as R2Bucket | undefined);
-  console.log(JSON.stringify({ event: 'trace_retention', days, ...result }));
+  log('info', 'trace_retention', null, { days, ...result });
   return result;
 }

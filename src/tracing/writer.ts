@@ -1,8 +1,11 @@
+import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
+import { addSpend, noteSpend } from '../ops/budgets';
 import { modelPrices, sessions, traces, type ModelPrice, type NewTrace } from '../db/schema';
 import { storeLargeBodies, type BodyStore } from './bodies';
 import { costMicros, findPrice, utcDay } from './cost';
 import { buildRow, dropBodies, fitBodies, scrubRow } from './finalize';
+import { log } from '../ops/log';
 import { errorText } from './relay';
 import type { TraceContext } from './trace';
 
@@ -22,6 +25,8 @@ export interface TracePolicy {
   sampleRate: number;
   /** Where bodies over `r2ThresholdBytes` go, when an R2 bucket is bound. */
   store: BodyStore | null;
+  /** Whether each request writes its one `request` log line (LOG_REQUESTS, default on). */
+  logRequests: boolean;
 }
 
 export function tracePolicy(env: Record<string, unknown>): TracePolicy {
@@ -33,6 +38,7 @@ export function tracePolicy(env: Record<string, unknown>): TracePolicy {
     bodies,
     sampleRate: Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 1,
     store: bucket ? { bucket, thresholdBytes: threshold } : null,
+    logRequests: env.LOG_REQUESTS !== 'off',
   };
 }
 
@@ -61,51 +67,87 @@ function prices(d1: D1Database): Promise<ModelPrice[]> {
  * Stores a finished trace. Runs inside `waitUntil`, after the response: it never throws, so a D1
  * failure can only cost the trace, never the client's answer. A failed insert is retried once;
  * if that fails too, the row goes to the Workers log as one JSON line, to be recovered from there.
+ * A request sampled out is not stored, but its cost still counts against its key's budget.
  */
 export async function writeTrace(d1: D1Database, trace: TraceContext, policy: TracePolicy): Promise<void> {
   let row: NewTrace;
+  let stored: boolean;
   try {
     row = buildRow(trace);
-    // Failed requests (an error, or an error status) are always kept, with their bodies unless told otherwise.
-    const failed = row.errorType != null || (row.status ?? 0) >= 400;
-    if (!failed && policy.sampleRate < 1 && Math.random() >= policy.sampleRate) return;
-    if (policy.bodies === 'none' || (policy.bodies === 'errors' && !failed)) dropBodies(row);
-    scrubRow(row, trace.secrets);
     const price = findPrice(row.targetModel ?? row.requestedModel, utcDay(trace.row.createdAt), await prices(d1));
     if (price) {
       row.costMicros = costMicros(row, price);
       row.priceId = price.id;
     }
-    if (policy.store) await storeLargeBodies(row, policy.store);
-    fitBodies(row);
+    // Failed requests (an error, or an error status) are always kept, with their bodies unless told otherwise.
+    const failed = row.errorType != null || (row.status ?? 0) >= 400;
+    stored = failed || policy.sampleRate >= 1 || Math.random() < policy.sampleRate;
+    if (stored) {
+      if (policy.bodies === 'none' || (policy.bodies === 'errors' && !failed)) dropBodies(row);
+      scrubRow(row, trace.secrets);
+      if (policy.store) await storeLargeBodies(row, policy.store);
+      fitBodies(row);
+    }
   } catch (err) {
-    console.error(JSON.stringify({ event: 'trace_build_failed', traceId: trace.id, error: errorText(err) }));
+    log('error', 'trace_build_failed', trace.id, { error: errorText(err) });
     return;
   }
+  if (policy.logRequests) log('info', 'request', trace.id, requestLogFields(row, stored));
 
   let firstError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await insertRow(d1, row);
+      await insertRow(d1, row, stored);
+      if (row.apiKeyName && row.costMicros) noteSpend(d1, row.apiKeyName, row.costMicros, row.createdAt.getTime());
       return;
     } catch (err) {
       firstError ??= err;
     }
   }
-  console.error(JSON.stringify({ event: 'trace_write_failed', traceId: trace.id, error: errorText(firstError), trace: logSummary(row) }));
+  log('error', 'trace_write_failed', trace.id, { error: errorText(firstError), trace: logSummary(row) });
 }
 
-/** One D1 round trip: the trace, and its session's row if this is the session's first trace. */
-export async function insertRow(d1: D1Database, row: NewTrace): Promise<void> {
+/**
+ * One D1 round trip: the trace (unless sampled out), its session's row if this is the session's
+ * first trace, and its cost added to its key's spend.
+ */
+export async function insertRow(d1: D1Database, row: NewTrace, stored = true): Promise<void> {
   const db = database(d1);
-  const insertTrace = db.insert(traces).values(row);
-  if (!row.sessionId) {
-    await insertTrace.run();
-    return;
+  const statements: BatchItem<'sqlite'>[] = [];
+  if (stored && row.sessionId) {
+    // Written once, with the session's first trace; later inserts are ignored (no row written).
+    const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
+    statements.push(db.insert(sessions).values(session).onConflictDoNothing());
   }
-  // Written once, with the session's first trace; later inserts are ignored (no row written).
-  const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
-  await db.batch([db.insert(sessions).values(session).onConflictDoNothing(), insertTrace]);
+  if (stored) statements.push(db.insert(traces).values(row));
+  if (row.apiKeyName) statements.push(addSpend(d1, row.apiKeyName, row.costMicros ?? 0, row.createdAt));
+  if (statements.length > 0) await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+}
+
+/** The request's one log line: what happened, without bodies, headers or secrets. */
+function requestLogFields(row: NewTrace, stored: boolean): Record<string, unknown> {
+  return {
+    method: row.method,
+    path: row.path,
+    status: row.status,
+    requested_model: row.requestedModel,
+    provider: row.provider,
+    target_model: row.targetModel,
+    stream: row.stream,
+    session_id: row.sessionId,
+    api_key_name: row.apiKeyName,
+    error_type: row.errorType,
+    error_message: row.errorMessage?.slice(0, 500),
+    end_reason: row.endReason,
+    stop_reason: row.stopReason,
+    input_tokens: row.inputTokens,
+    output_tokens: row.outputTokens,
+    cost_micros: row.costMicros,
+    ttft_ms: row.ttftMs,
+    duration_ms: row.durationMs,
+    attempts: row.attempts?.length ?? 0,
+    stored,
+  };
 }
 
 /** The row with its bodies shortened, for the log line. */

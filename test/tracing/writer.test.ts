@@ -52,7 +52,7 @@ describe('trace writer', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.length).toBeLessThan(64 * 1024);
     const entry = JSON.parse(lines[0]!);
-    expect(entry).toMatchObject({ event: 'trace_write_failed', traceId: sent.traceId, error: 'D1_ERROR: Network connection lost' });
+    expect(entry).toMatchObject({ level: 'error', event: 'trace_write_failed', trace_id: sent.traceId, error: 'D1_ERROR: Network connection lost' });
     expect(entry.trace).toMatchObject({ id: sent.traceId, status: 200, requestedModel: 'claude-sonnet-4-6', stopReason: 'end_turn', outputTokens: 6 });
     expect(entry.trace.requestBody).toMatch(/…\[\d+ chars\]$/);
     expect(lines[0]).not.toContain(CLIENT_KEY);

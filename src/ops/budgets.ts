@@ -1,0 +1,203 @@
+import { inArray, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import * as v from 'valibot';
+import { keySpend } from '../db/schema';
+import { ProxyError } from '../http/errors';
+import { isUnset, memoiseSetting, parseJsonSetting } from '../http/settings';
+import { log } from './log';
+
+/**
+ * Per-key spending caps (KEY_BUDGETS), checked before a request is sent upstream.
+ *
+ * Spend lives in `key_spend` (a row per key per UTC day and month, added to by every trace
+ * write). Each isolate keeps a copy of the current day's and month's rows and refreshes it in
+ * the background every SPEND_REFRESH_MS, so the request path reads D1 only when an isolate
+ * starts or a day begins. The copy also adds this isolate's own spend as soon as it is written.
+ * The overshoot this allows is bounded: a key can pass its cap by what its requests already in
+ * flight cost, plus what other isolates spent for it in the last SPEND_REFRESH_MS.
+ */
+
+const UsdCap = v.pipe(v.number(), v.finite(), v.minValue(0));
+
+const BudgetSchema = v.pipe(
+  v.strictObject({
+    /** US dollars per UTC day. */
+    daily: v.optional(UsdCap),
+    /** US dollars per UTC calendar month. */
+    monthly: v.optional(UsdCap),
+  }),
+  v.check((budget) => budget.daily !== undefined || budget.monthly !== undefined, 'a budget needs daily, monthly or both'),
+);
+
+/** Keyed by proxy key name (PROXY_API_KEYS `name:key`); `*` applies to every named key without its own entry. */
+const BudgetsSchema = v.record(v.pipe(v.string(), v.nonEmpty()), BudgetSchema);
+
+export type Budget = v.InferOutput<typeof BudgetSchema>;
+export type Budgets = Record<string, Budget>;
+
+export function parseBudgets(raw: unknown): Budgets | null {
+  if (isUnset(raw)) return null;
+  return parseJsonSetting('KEY_BUDGETS', raw, BudgetsSchema);
+}
+
+export const loadBudgets = memoiseSetting('KEY_BUDGETS', parseBudgets);
+
+export function budgetFor(budgets: Budgets, keyName: string): Budget | undefined {
+  return budgets[keyName] ?? budgets['*'];
+}
+
+/** How often an isolate re-reads key_spend: the other isolates' share of the overshoot. */
+export const SPEND_REFRESH_MS = 10_000;
+
+/** The UTC day and month a moment falls in, as key_spend names them. */
+export function spendPeriods(now: number): { day: string; month: string } {
+  const iso = new Date(now).toISOString();
+  return { day: iso.slice(0, 10), month: iso.slice(0, 7) };
+}
+
+interface SpendCopy {
+  day: string;
+  month: string;
+  /** When it was read from D1. */
+  at: number;
+  /** Micro-dollars per key name, today and this month. */
+  spent: Map<string, { day: number; month: number }>;
+  refreshing: Promise<void> | null;
+}
+
+const copies = new WeakMap<D1Database, SpendCopy>();
+
+async function readSpend(d1: D1Database, day: string, month: string): Promise<Map<string, { day: number; month: number }>> {
+  const rows = await drizzle(d1)
+    .select({ key: keySpend.apiKeyName, period: keySpend.period, costMicros: keySpend.costMicros })
+    .from(keySpend)
+    .where(inArray(keySpend.period, [day, month]));
+  const spent = new Map<string, { day: number; month: number }>();
+  for (const row of rows) {
+    const entry = spent.get(row.key) ?? { day: 0, month: 0 };
+    if (row.period === day) entry.day = row.costMicros;
+    else entry.month = row.costMicros;
+    spent.set(row.key, entry);
+  }
+  return spent;
+}
+
+async function refresh(d1: D1Database, copy: SpendCopy): Promise<void> {
+  const at = Date.now();
+  copy.spent = await readSpend(d1, copy.day, copy.month);
+  copy.at = at;
+}
+
+/**
+ * What a key has spent today and this month, in micro-dollars. Reads D1 only for an isolate's
+ * first request of a UTC day; after that a stale copy is used while `background` refreshes it.
+ */
+export async function spentBy(d1: D1Database, keyName: string, now: number, background: (work: Promise<unknown>) => void): Promise<{ day: number; month: number }> {
+  const { day, month } = spendPeriods(now);
+  let copy = copies.get(d1);
+  if (!copy || copy.day !== day) {
+    copy = { day, month, at: now, spent: await readSpend(d1, day, month), refreshing: null };
+    copies.set(d1, copy);
+  } else if (now - copy.at >= SPEND_REFRESH_MS && !copy.refreshing) {
+    const current = copy;
+    current.refreshing = refresh(d1, current)
+      .catch((err) => log('warn', 'key_spend_refresh_failed', null, { error: String(err) }))
+      .finally(() => (current.refreshing = null));
+    background(current.refreshing);
+  }
+  return copy.spent.get(keyName) ?? { day: 0, month: 0 };
+}
+
+/** Adds a written request's cost to this isolate's copy, so its next request sees it at once. */
+export function noteSpend(d1: D1Database, keyName: string, costMicros: number, at: number): void {
+  const copy = copies.get(d1);
+  if (!copy || costMicros <= 0) return;
+  const { day, month } = spendPeriods(at);
+  const entry = copy.spent.get(keyName) ?? { day: 0, month: 0 };
+  if (day === copy.day) entry.day += costMicros;
+  if (month === copy.month) entry.month += costMicros;
+  copy.spent.set(keyName, entry);
+}
+
+/** The statement that adds a request's cost to its key's day and month rows. */
+export function addSpend(d1: D1Database, keyName: string, costMicros: number, at: Date) {
+  const { day, month } = spendPeriods(at.getTime());
+  return drizzle(d1)
+    .insert(keySpend)
+    .values([
+      { apiKeyName: keyName, period: day, costMicros, requests: 1, updatedAt: at },
+      { apiKeyName: keyName, period: month, costMicros, requests: 1, updatedAt: at },
+    ])
+    .onConflictDoUpdate({
+      target: [keySpend.period, keySpend.apiKeyName],
+      set: {
+        costMicros: sql`${keySpend.costMicros} + excluded.cost_micros`,
+        requests: sql`${keySpend.requests} + 1`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+}
+
+function usd(micros: number): string {
+  return `$${(micros / 1e6).toFixed(2)}`;
+}
+
+function nextUtcDay(now: number): Date {
+  const date = new Date(now);
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1));
+}
+
+function nextUtcMonth(now: number): Date {
+  const date = new Date(now);
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1));
+}
+
+function untilText(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.round(hours / 24)} days`;
+}
+
+/**
+ * The request-path check: refuses a key past its cap. A D1 failure lets the request through
+ * (budgets must never turn a database hiccup into an outage); it is logged.
+ */
+export async function enforceBudget(
+  d1: D1Database,
+  keyName: string,
+  budget: Budget,
+  traceId: string,
+  background: (work: Promise<unknown>) => void,
+): Promise<void> {
+  const now = Date.now();
+  let spent: { day: number; month: number };
+  try {
+    spent = await spentBy(d1, keyName, now, background);
+  } catch (err) {
+    log('warn', 'key_spend_read_failed', traceId, { api_key_name: keyName, error: String(err) });
+    return;
+  }
+  checkBudget(keyName, budget, spent, now);
+}
+
+/**
+ * Refuses a key that has reached a cap with 403 `permission_error`: clients retry 429s, but
+ * retrying here cannot help before the reset, which the message names.
+ */
+export function checkBudget(keyName: string, budget: Budget, spent: { day: number; month: number }, now: number): void {
+  const over =
+    budget.daily !== undefined && spent.day >= budget.daily * 1e6
+      ? { period: 'daily', cap: budget.daily, spent: spent.day, when: 'today (UTC)', resets: nextUtcDay(now) }
+      : budget.monthly !== undefined && spent.month >= budget.monthly * 1e6
+        ? { period: 'monthly', cap: budget.monthly, spent: spent.month, when: 'this month (UTC)', resets: nextUtcMonth(now) }
+        : null;
+  if (!over) return;
+  throw new ProxyError(
+    'permission_error',
+    `Budget exceeded for API key "${keyName}": its ${over.period} budget (KEY_BUDGETS) is ${usd(over.cap * 1e6)} and it has spent ${usd(over.spent)} ${over.when}. ` +
+      `It resets at ${over.resets.toISOString()} (in ${untilText(over.resets.getTime() - now)}); ask the proxy's owner to raise the budget sooner.`,
+    403,
+  );
+}

@@ -1,0 +1,52 @@
+import { WorkerEntrypoint } from 'cloudflare:workers';
+import { parseLimit, parseRange, resolveTraceQuery, withParsedBodies, type RangeQuery, type TraceQuery } from './api/params';
+import { database, getSession, getTrace, listSessions, listTraces, stats, type FullTrace, type SessionFilters } from './api/queries';
+import type { Bindings } from './http/app-env';
+import { checkHealth } from './ops/health';
+
+/**
+ * Read access to the traces for other Workers, over a service binding: the same queries as
+ * /api, with typed arguments and results (camelCase fields, Date times, bodies parsed).
+ * A service binding is its own authorisation: only Workers of this account that declare one can
+ * call it, so no ADMIN_TOKEN is asked for. Bad arguments throw, with the /api error message.
+ *
+ * A consumer's wrangler.jsonc:
+ *   "services": [{ "binding": "CLAUDE_PROXY", "service": "claude-proxy", "entrypoint": "ClaudeProxyRpc" }]
+ */
+export class ClaudeProxyRpc extends WorkerEntrypoint<Bindings> {
+  /** Traces newest first, without bodies; the filters of /api/traces. Page on with `cursor: nextCursor`. */
+  async listTraces(query: TraceQuery = {}) {
+    const result = await listTraces(database(this.env.DB), resolveTraceQuery(query, Date.now()));
+    return { ...result, hasMore: result.nextCursor !== null };
+  }
+
+  /** One trace with everything, bodies parsed (fetched back from R2 if they were moved there); null if unknown. */
+  async getTrace(id: string) {
+    const trace = await getTrace(database(this.env.DB), id, this.env.BODIES_BUCKET);
+    return trace ? withParsedBodies(trace) : null;
+  }
+
+  /** Sessions with activity in the range, most recent (or most expensive) first. */
+  async listSessions(query: RangeQuery & Omit<SessionFilters, 'since' | 'until' | 'limit'> & { limit?: number } = {}) {
+    const { since, until, range, limit, ...filters } = query;
+    const result = await listSessions(database(this.env.DB), { ...filters, ...parseRange({ since, until, range }, Date.now()), limit: parseLimit(limit?.toString()) });
+    return { ...result, hasMore: result.nextCursor !== null };
+  }
+
+  /** A session's totals and its traces in order; with `bodies: true` each trace carries its bodies. Null if unknown. */
+  async getSession(id: string, options: { bodies?: boolean } = {}) {
+    const found = await getSession(database(this.env.DB), id, { bodies: options.bodies, bucket: this.env.BODIES_BUCKET });
+    if (!found) return null;
+    return { session: found.session, traces: options.bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces };
+  }
+
+  /** Requests, errors, latency percentiles, tokens and cost per model and per day; the last 24 h by default. */
+  async stats(query: RangeQuery = {}) {
+    return stats(database(this.env.DB), parseRange(query, Date.now(), '24h'));
+  }
+
+  /** The same report as GET /health. */
+  async health() {
+    return checkHealth(this.env);
+  }
+}

@@ -244,6 +244,17 @@ try {
   ]);
   results.bundle = { proxy: { ...proxyBuild, script: undefined }, null_worker: { ...nullBuild, script: undefined } };
 
+  if (args.only === 'operations') {
+    // node bench/run.mjs --only=operations: just the budget check and /health (about 20 s)
+    const upstream = await startUpstream(STATE, { delayMs: DELAY_MS });
+    servers.push(upstream);
+    results.operations = await operationsRun(operationsHost(proxyBuild, upstream));
+    results.duration_s = round((Date.now() - startedAt) / 1000, 1);
+    console.log(printOperations(results.operations).join('\n'));
+    writeFileSync(path.join(RESULTS, `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-operations.json`), `${JSON.stringify(results, null, 2)}\n`);
+    process.exit(0);
+  }
+
   // ---- 2. microbenchmark (before any server runs: a quiet machine)
   progress('microbenchmark: request path in Node, median of many iterations');
   const micro = JSON.parse((await execFile(process.execPath, [microFile, `--seconds=${QUICK ? 0.5 : 1}`], { cwd: ROOT, maxBuffer: 16 << 20 })).stdout);
@@ -467,6 +478,9 @@ try {
   }
   await stopServers([storeD1, storeR2]);
 
+  // ---- 9b. operations: what the KEY_BUDGETS check and GET /health cost
+  results.operations = await operationsRun(proxyHost);
+
   // ---- 10. verdicts, then CPU profiles wherever a target is missed
   const verdicts = evaluate(results);
   results.targets = verdicts;
@@ -514,6 +528,120 @@ try {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** The proxy as the main run starts it, for --only=operations (which skips the main run). */
+function operationsHost(proxyBuild, upstream) {
+  const ROUTES = JSON.stringify([{ match: 'claude-pass*', provider: 'anthropic', baseUrl: upstream.url, apiKey: 'client' }]);
+  const migrationsDir = path.join(ROOT, proxyConfig.d1_databases?.[0]?.migrations_dir ?? 'drizzle');
+  return (extra = {}) => ({ script: proxyBuild.script, ...compat, d1: true, migrationsDir, ...extra, bindings: { ...(proxyConfig.vars ?? {}), ROUTES, ...(extra.bindings ?? {}) } });
+}
+
+/**
+ * The budget check on the request path, and GET /health. Three proxies, round-robin on the small
+ * passthrough request: the client's own key (no PROXY_API_KEYS), a named proxy key, and the same
+ * key under KEY_BUDGETS. budget − keys is the check itself (the key_spend write happens in
+ * waitUntil for every named key, with or without budgets: keys − plain holds it, with the key
+ * hashing). Then GET /health against GET / on the budgeted proxy, each in its own CPU window.
+ */
+async function operationsRun(host) {
+  const PROXY_KEY = 'sk-bench-proxy-key-0001';
+  const named = { PROXY_API_KEYS: `bench:${PROXY_KEY}` };
+  progress('operations: starting proxies without PROXY_API_KEYS, with a named key, and with that key under KEY_BUDGETS');
+  const [plain, keys, budget] = await Promise.all([
+    startWorker(STATE, 'ops-plain', host()),
+    startWorker(STATE, 'ops-keys', host({ bindings: named })),
+    startWorker(STATE, 'ops-budget', host({ bindings: { ...named, KEY_BUDGETS: JSON.stringify({ bench: { daily: 1e9, monthly: 1e9 } }) } })),
+  ]);
+  servers.push(plain, keys, budget);
+  const targets = [
+    { key: 'plain', server: plain, request: makeRequest('passthrough', 'small', false) },
+    { key: 'keys', server: keys, request: makeRequest('passthrough', 'small', false, { 'x-api-key': PROXY_KEY }) },
+    { key: 'budget', server: budget, request: makeRequest('passthrough', 'small', false, { 'x-api-key': PROXY_KEY }) },
+  ];
+  for (const target of targets) target.client = new Client(target.server.url, { pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
+  const out = { requests_per_target: N, targets: {} };
+  try {
+    progress(`operations: budget check, ${WARMUP} + ${N} rounds × ${targets.length} proxies`);
+    const samples = Object.fromEntries(targets.map((t) => [t.key, []]));
+    let cpuBefore = null;
+    let failed = 0;
+    for (let i = 0; i < WARMUP + N; i++) {
+      if (i === WARMUP) {
+        await sleep(150);
+        cpuBefore = Object.fromEntries(targets.map((t) => [t.key, groupCpuMs(t.server.pgid)]));
+      }
+      for (let j = 0; j < targets.length; j++) {
+        const target = targets[(i + j) % targets.length];
+        const r = await sendSafely(target.client, target.request);
+        if (!r.ok) failed++;
+        if (i >= WARMUP && r.ok) samples[target.key].push(r.total);
+      }
+    }
+    await sleep(300);
+    for (const target of targets) {
+      out.targets[target.key] = { total: roundSummary(summary(samples[target.key])), cpu_ms_per_request: round((groupCpuMs(target.server.pgid) - cpuBefore[target.key]) / N, 4) };
+    }
+    const t = out.targets;
+    out.failed = failed;
+    out.budget_check = { p50_ms: round(t.budget.total.p50 - t.keys.total.p50), p95_ms: round(t.budget.total.p95 - t.keys.total.p95), cpu_ms: round(t.budget.cpu_ms_per_request - t.keys.cpu_ms_per_request, 4) };
+    out.named_key = { p50_ms: round(t.keys.total.p50 - t.plain.total.p50), p95_ms: round(t.keys.total.p95 - t.plain.total.p95), cpu_ms: round(t.keys.cpu_ms_per_request - t.plain.cpu_ms_per_request, 4) };
+
+    progress(`operations: GET /health and GET /, ${WARMUP} + ${N} each`);
+    const client = targets[2].client;
+    const get = async (p) => {
+      const t0 = performance.now();
+      const res = await client.request({ path: p, method: 'GET' });
+      const text = await res.body.text();
+      return { ms: performance.now() - t0, status: res.statusCode, text };
+    };
+    out.health = {};
+    for (const p of ['/health', '/']) {
+      for (let i = 0; i < WARMUP; i++) await get(p);
+      await sleep(150);
+      const cpu0 = groupCpuMs(budget.pgid);
+      const times = [];
+      let last = null;
+      for (let i = 0; i < N; i++) {
+        last = await get(p);
+        if (last.status === 200) times.push(last.ms);
+      }
+      const cpu1 = groupCpuMs(budget.pgid);
+      out.health[p] = { ...roundSummary(summary(times)), ok: times.length, cpu_ms_per_request: round((cpu1 - cpu0) / N, 4) };
+      if (p === '/health') out.health.sample = JSON.parse(last.text);
+    }
+    out.health.added = {
+      p50_ms: round(out.health['/health'].p50 - out.health['/'].p50),
+      p95_ms: round(out.health['/health'].p95 - out.health['/'].p95),
+      cpu_ms: round(out.health['/health'].cpu_ms_per_request - out.health['/'].cpu_ms_per_request, 4),
+    };
+  } finally {
+    for (const target of targets) await target.client.close().catch(() => {});
+    await stopServers([plain, keys, budget]);
+  }
+  return out;
+}
+
+function printOperations(o) {
+  const lines = [];
+  const t = o.targets;
+  lines.push(`Operations (${o.requests_per_target} rounds each; small passthrough request; ms, p50 / p95; CPU ms per request of the whole workerd group)`);
+  lines.push(
+    table(
+      ['proxy', 'total p50 / p95', 'CPU'],
+      [
+        ['client key, no PROXY_API_KEYS', `${fixed(t.plain.total.p50)} / ${fixed(t.plain.total.p95)}`, fixed(t.plain.cpu_ms_per_request, 3)],
+        ['named proxy key', `${fixed(t.keys.total.p50)} / ${fixed(t.keys.total.p95)}`, fixed(t.keys.cpu_ms_per_request, 3)],
+        ['named proxy key + KEY_BUDGETS', `${fixed(t.budget.total.p50)} / ${fixed(t.budget.total.p95)}`, fixed(t.budget.cpu_ms_per_request, 3)],
+      ],
+    ),
+  );
+  lines.push(`budget check (KEY_BUDGETS − named key): p50 ${signed(o.budget_check.p50_ms)} ms, p95 ${signed(o.budget_check.p95_ms)} ms, CPU ${signed(o.budget_check.cpu_ms)} ms per request`);
+  lines.push(`named key (hashing + the key_spend write in waitUntil): p50 ${signed(o.named_key.p50_ms)} ms, CPU ${signed(o.named_key.cpu_ms)} ms per request`);
+  const h = o.health;
+  lines.push(`GET /health: p50 ${fixed(h['/health'].p50)} ms, p95 ${fixed(h['/health'].p95)} ms, CPU ${fixed(h['/health'].cpu_ms_per_request, 3)} ms; GET /: p50 ${fixed(h['/'].p50)} ms, CPU ${fixed(h['/'].cpu_ms_per_request, 3)} ms; /health over /: p50 ${signed(h.added.p50_ms)} ms, CPU ${signed(h.added.cpu_ms)} ms (one D1 query; d1.latency_ms ${h.sample.d1.latency_ms})`);
+  if (o.failed) lines.push(`WARNING: ${o.failed} requests failed`);
+  return lines;
+}
 
 function roundSummary(s) {
   return { p50: round(s.p50), p95: round(s.p95), p99: round(s.p99), mean: round(s.mean) };
@@ -863,6 +991,11 @@ function print(r, file) {
 
   say(`Bundle: ${fixed(r.bundle.proxy.gzip_bytes / 1024, 1)} KiB gzip (${fixed(r.bundle.proxy.bytes / 1024, 1)} KiB raw; wrangler reports ${r.bundle.proxy.wrangler_reported_kib?.gzip ?? '?'} KiB gzip); null Worker ${fixed(r.bundle.null_worker.gzip_bytes / 1024, 2)} KiB gzip`);
   say();
+
+  if (r.operations) {
+    for (const line of printOperations(r.operations)) say(line);
+    say();
+  }
 
   say('Targets (measured and published, not asserted)');
   say(

@@ -252,7 +252,9 @@ export async function runAlerts(env: { DB: D1Database; ALERTS?: unknown; ALERT_W
         log('info', 'alert_sent', null, { alert: reading.key, notice: t.notice, value: reading.value, threshold: reading.threshold });
       }
     }
-    if (!before || before.firing !== next.firing || before.announced !== next.announced || before.value !== next.value) {
+    // Rows only for conditions that have fired: a quiet one needs no state.
+    const changed = before ? before.firing !== next.firing || before.announced !== next.announced || before.value !== next.value : next.firing;
+    if (changed) {
       updates.push({ ...next, updatedAt: new Date(now) });
     }
   }

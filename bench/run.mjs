@@ -994,6 +994,7 @@ function print(r, file) {
 
   if (r.operations) {
     for (const line of printOperations(r.operations)) say(line);
+    if (r.micro?.budget_check_us !== undefined) say(`budget check in the microbenchmark (warm copy): ${fixed(r.micro.budget_check_us, 2)} µs per request (median)`);
     say();
   }
 

@@ -537,26 +537,31 @@ function operationsHost(proxyBuild, upstream) {
 }
 
 /**
- * The budget check on the request path, and GET /health. Three proxies, round-robin on the small
- * passthrough request: the client's own key (no PROXY_API_KEYS), a named proxy key, and the same
- * key under KEY_BUDGETS. budget − keys is the check itself (the key_spend write happens in
- * waitUntil for every named key, with or without budgets: keys − plain holds it, with the key
- * hashing). Then GET /health against GET / on the budgeted proxy, each in its own CPU window.
+ * The budget check on the request path, and GET /health. Four proxies, round-robin on the small
+ * passthrough request: the client's own key (no PROXY_API_KEYS), a named proxy key (two identical
+ * proxies: their difference is the noise floor), and the same key under KEY_BUDGETS. budget − keys
+ * is the check itself (the key_spend write happens in waitUntil for every named key, with or
+ * without budgets: keys − plain holds it, with the key hashing). Then GET /health against GET /
+ * on the budgeted proxy, each in its own CPU window.
  */
 async function operationsRun(host) {
   const PROXY_KEY = 'sk-bench-proxy-key-0001';
   const named = { PROXY_API_KEYS: `bench:${PROXY_KEY}` };
-  progress('operations: starting proxies without PROXY_API_KEYS, with a named key, and with that key under KEY_BUDGETS');
-  const [plain, keys, budget] = await Promise.all([
+  progress('operations: starting proxies without PROXY_API_KEYS, with a named key (twice), and with that key under KEY_BUDGETS');
+  const [plain, keys, keysAgain, budget] = await Promise.all([
     startWorker(STATE, 'ops-plain', host()),
     startWorker(STATE, 'ops-keys', host({ bindings: named })),
+    startWorker(STATE, 'ops-keys-again', host({ bindings: named })),
     startWorker(STATE, 'ops-budget', host({ bindings: { ...named, KEY_BUDGETS: JSON.stringify({ bench: { daily: 1e9, monthly: 1e9 } }) } })),
   ]);
-  servers.push(plain, keys, budget);
+  servers.push(plain, keys, keysAgain, budget);
+  const withKey = makeRequest('passthrough', 'small', false, { 'x-api-key': PROXY_KEY });
+  // keysAgain is keys run twice: how far two identical proxies differ here (the noise floor).
   const targets = [
     { key: 'plain', server: plain, request: makeRequest('passthrough', 'small', false) },
-    { key: 'keys', server: keys, request: makeRequest('passthrough', 'small', false, { 'x-api-key': PROXY_KEY }) },
-    { key: 'budget', server: budget, request: makeRequest('passthrough', 'small', false, { 'x-api-key': PROXY_KEY }) },
+    { key: 'keys', server: keys, request: withKey },
+    { key: 'keysAgain', server: keysAgain, request: withKey },
+    { key: 'budget', server: budget, request: withKey },
   ];
   for (const target of targets) target.client = new Client(target.server.url, { pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
   const out = { requests_per_target: N, targets: {} };
@@ -584,10 +589,11 @@ async function operationsRun(host) {
     const t = out.targets;
     out.failed = failed;
     out.budget_check = { p50_ms: round(t.budget.total.p50 - t.keys.total.p50), p95_ms: round(t.budget.total.p95 - t.keys.total.p95), cpu_ms: round(t.budget.cpu_ms_per_request - t.keys.cpu_ms_per_request, 4) };
+    out.identical_proxies = { p50_ms: round(t.keysAgain.total.p50 - t.keys.total.p50), p95_ms: round(t.keysAgain.total.p95 - t.keys.total.p95), cpu_ms: round(t.keysAgain.cpu_ms_per_request - t.keys.cpu_ms_per_request, 4) };
     out.named_key = { p50_ms: round(t.keys.total.p50 - t.plain.total.p50), p95_ms: round(t.keys.total.p95 - t.plain.total.p95), cpu_ms: round(t.keys.cpu_ms_per_request - t.plain.cpu_ms_per_request, 4) };
 
     progress(`operations: GET /health and GET /, ${WARMUP} + ${N} each`);
-    const client = targets[2].client;
+    const client = targets[3].client;
     const get = async (p) => {
       const t0 = performance.now();
       const res = await client.request({ path: p, method: 'GET' });
@@ -616,7 +622,7 @@ async function operationsRun(host) {
     };
   } finally {
     for (const target of targets) await target.client.close().catch(() => {});
-    await stopServers([plain, keys, budget]);
+    await stopServers([plain, keys, keysAgain, budget]);
   }
   return out;
 }
@@ -631,11 +637,13 @@ function printOperations(o) {
       [
         ['client key, no PROXY_API_KEYS', `${fixed(t.plain.total.p50)} / ${fixed(t.plain.total.p95)}`, fixed(t.plain.cpu_ms_per_request, 3)],
         ['named proxy key', `${fixed(t.keys.total.p50)} / ${fixed(t.keys.total.p95)}`, fixed(t.keys.cpu_ms_per_request, 3)],
+        ['named proxy key, a second identical proxy', `${fixed(t.keysAgain.total.p50)} / ${fixed(t.keysAgain.total.p95)}`, fixed(t.keysAgain.cpu_ms_per_request, 3)],
         ['named proxy key + KEY_BUDGETS', `${fixed(t.budget.total.p50)} / ${fixed(t.budget.total.p95)}`, fixed(t.budget.cpu_ms_per_request, 3)],
       ],
     ),
   );
   lines.push(`budget check (KEY_BUDGETS − named key): p50 ${signed(o.budget_check.p50_ms)} ms, p95 ${signed(o.budget_check.p95_ms)} ms, CPU ${signed(o.budget_check.cpu_ms)} ms per request`);
+  lines.push(`noise floor (two identical proxies): p50 ${signed(o.identical_proxies.p50_ms)} ms, p95 ${signed(o.identical_proxies.p95_ms)} ms, CPU ${signed(o.identical_proxies.cpu_ms)} ms per request`);
   lines.push(`named key (hashing + the key_spend write in waitUntil): p50 ${signed(o.named_key.p50_ms)} ms, CPU ${signed(o.named_key.cpu_ms)} ms per request`);
   const h = o.health;
   lines.push(`GET /health: p50 ${fixed(h['/health'].p50)} ms, p95 ${fixed(h['/health'].p95)} ms, CPU ${fixed(h['/health'].cpu_ms_per_request, 3)} ms; GET /: p50 ${fixed(h['/'].p50)} ms, CPU ${fixed(h['/'].cpu_ms_per_request, 3)} ms; /health over /: p50 ${signed(h.added.p50_ms)} ms, CPU ${signed(h.added.cpu_ms)} ms (one D1 query; d1.latency_ms ${h.sample.d1.latency_ms})`);

@@ -84,8 +84,14 @@ export default {
   fetch: app.fetch,
   /** The daily RETENTION_CRON deletes old traces; every other cron trigger evaluates ALERTS. */
   async scheduled(controller, env, ctx) {
-    if (controller.cron === RETENTION_CRON) ctx.waitUntil(runRetention(env, controller.scheduledTime));
-    else ctx.waitUntil(runAlerts(env, controller.scheduledTime));
+    const retention = controller.cron === RETENTION_CRON;
+    const run: () => Promise<unknown> = retention ? () => runRetention(env, controller.scheduledTime) : () => runAlerts(env, controller.scheduledTime);
+    const event = retention ? 'trace_retention_failed' : 'alert_run_failed';
+    ctx.waitUntil(
+      Promise.resolve()
+        .then(run)
+        .catch((err: unknown) => log('error', event, null, { cron: controller.cron, error: err instanceof Error ? err.message : String(err) })),
+    );
   },
 } satisfies ExportedHandler<AppEnv['Bindings']>;
 

@@ -1,6 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { parseLimit, parseRange, resolveTraceQuery, withParsedBodies, type RangeQuery, type TraceQuery } from './api/params';
-import { database, getSession, getTrace, listSessions, listTraces, stats, type FullTrace, type SessionFilters } from './api/queries';
+import { parseRange, resolveSessionQuery, resolveTraceQuery, withParsedBodies, type RangeQuery, type SessionQuery, type TraceQuery } from './api/params';
+import { database, getSession, getTrace, listSessions, listTraces, stats, type FullTrace } from './api/queries';
 import type { Bindings } from './http/app-env';
 import { checkHealth } from './ops/health';
 
@@ -26,10 +26,9 @@ export class ClaudeProxyRpc extends WorkerEntrypoint<Bindings> {
     return trace ? withParsedBodies(trace) : null;
   }
 
-  /** Sessions with activity in the range, most recent (or most expensive) first. */
-  async listSessions(query: RangeQuery & Omit<SessionFilters, 'since' | 'until' | 'limit'> & { limit?: number } = {}) {
-    const { since, until, range, limit, ...filters } = query;
-    const result = await listSessions(database(this.env.DB), { ...filters, ...parseRange({ since, until, range }, Date.now()), limit: parseLimit(limit?.toString()) });
+  /** Sessions with activity in the range, most recent (or most expensive, `sort: 'cost'`) first. */
+  async listSessions(query: SessionQuery = {}) {
+    const result = await listSessions(database(this.env.DB), resolveSessionQuery(query, Date.now()));
     return { ...result, hasMore: result.nextCursor !== null };
   }
 

@@ -1,5 +1,5 @@
 import { ProxyError } from '../http/errors';
-import type { FullTrace, TimeRange, TraceFilters } from './queries';
+import type { FullTrace, SessionFilters, TimeRange, TraceFilters } from './queries';
 
 const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 };
 
@@ -91,6 +91,33 @@ export function parseBody(text: string | null | undefined): StoredBody {
   } catch {
     return text;
   }
+}
+
+/** The filters of a session list, as /api/sessions and the RPC entrypoint take them. */
+export interface SessionQuery extends RangeQuery, Omit<SessionFilters, 'since' | 'until' | 'limit' | 'sort'> {
+  sort?: string;
+  limit?: number | string;
+}
+
+/** /api/sessions query parameters as a SessionQuery. */
+export function sessionQueryFromParams(params: Record<string, string | undefined>): SessionQuery {
+  return {
+    since: params.since,
+    until: params.until,
+    range: params.range,
+    model: params.model,
+    errorsOnly: params.errors === 'true' || params.errors === '1',
+    sort: params.sort,
+    limit: params.limit,
+    cursor: params.cursor,
+  };
+}
+
+/** A SessionQuery checked and resolved into the filters listSessions applies. */
+export function resolveSessionQuery(query: SessionQuery, now: number): SessionFilters {
+  const { since, until, range, limit, sort, ...filters } = query;
+  if (sort !== undefined && sort !== 'recent' && sort !== 'cost') throw new ProxyError('invalid_request_error', 'sort: expected recent or cost');
+  return { ...filters, sort, ...parseRange({ since, until, range }, now), limit: parseLimit(limit === undefined ? undefined : String(limit)) };
 }
 
 /** A full trace with its three bodies parsed: what /api/traces/:id and the RPC entrypoint return. */

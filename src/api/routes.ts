@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../http/app-env';
 import { ProxyError } from '../http/errors';
 import { requireAdmin } from './admin-auth';
-import { parseLimit, parseRange, resolveTraceQuery, toApi, traceQueryFromParams, withParsedBodies } from './params';
+import { parseRange, resolveSessionQuery, resolveTraceQuery, sessionQueryFromParams, toApi, traceQueryFromParams, withParsedBodies } from './params';
 import { database, getSession, getTrace, listSessions, listTraces, stats, type FullTrace } from './queries';
 
 /**
@@ -28,15 +28,7 @@ api.get('/traces/:id', async (c) => {
 });
 
 api.get('/sessions', async (c) => {
-  const query = c.req.query();
-  const result = await listSessions(database(c.env.DB), {
-    ...parseRange(query, Date.now()),
-    model: query.model,
-    errorsOnly: query.errors === 'true' || query.errors === '1',
-    sort: query.sort === 'cost' ? 'cost' : 'recent',
-    limit: parseLimit(query.limit),
-    cursor: query.cursor,
-  });
+  const result = await listSessions(database(c.env.DB), resolveSessionQuery(sessionQueryFromParams(c.req.query()), Date.now()));
   return c.json(toApi({ data: result.data, nextCursor: result.nextCursor, hasMore: result.nextCursor !== null }));
 });
 

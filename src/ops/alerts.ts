@@ -49,6 +49,8 @@ export interface Reading {
   model: string | null;
   /** The measured value; null when there was nothing to measure (no traffic). */
   value: number | null;
+  /** False when too few requests (minRequests) to judge: the condition keeps its state. */
+  judged: boolean;
   threshold: number;
   crossed: boolean;
   requests: number;
@@ -65,11 +67,11 @@ export function readingsFrom(config: AlertsConfig, window: Awaited<ReturnType<ty
     const base = { model: model.model, requests: model.requests, errors: model.errors };
     if (config.errorRate !== undefined) {
       const rate = model.requests > 0 ? model.errors / model.requests : 0;
-      readings.push({ ...base, key: `error_rate:${model.model}`, kind: 'error_rate', value: rate, threshold: config.errorRate, crossed: judged && rate > config.errorRate });
+      readings.push({ ...base, key: `error_rate:${model.model}`, kind: 'error_rate', value: rate, threshold: config.errorRate, judged, crossed: judged && rate > config.errorRate });
     }
     if (config.p95Ms !== undefined) {
       const p95 = model.duration.p95;
-      readings.push({ ...base, key: `p95_ms:${model.model}`, kind: 'p95_ms', value: p95, threshold: config.p95Ms, crossed: judged && p95 !== null && p95 > config.p95Ms });
+      readings.push({ ...base, key: `p95_ms:${model.model}`, kind: 'p95_ms', value: p95, threshold: config.p95Ms, judged, crossed: judged && p95 !== null && p95 > config.p95Ms });
     }
   }
   if (config.spendPerHour !== undefined) {
@@ -80,6 +82,7 @@ export function readingsFrom(config: AlertsConfig, window: Awaited<ReturnType<ty
       model: null,
       value: perHour,
       threshold: config.spendPerHour,
+      judged: true,
       crossed: perHour > config.spendPerHour,
       requests: window.requests,
       errors: window.errors,
@@ -152,7 +155,9 @@ export function alertMessage(t: Transition, config: AlertsConfig, now: number): 
   const detail = reading.kind === 'spend_per_hour' ? `${reading.requests} requests` : `${reading.errors} of ${reading.requests} requests failed`;
   const text =
     notice === 'resolved'
-      ? `:white_check_mark: claude-proxy resolved: ${what} is ${value} over ${window}, back within ${threshold}.`
+      ? reading.value === null
+        ? `:white_check_mark: claude-proxy resolved: ${what}: no requests over ${window}.`
+        : `:white_check_mark: claude-proxy resolved: ${what} is ${value} over ${window}, back within ${threshold}.`
       : `:rotating_light: claude-proxy alert: ${what} is ${value} over ${window}, above ${threshold} (${detail})` +
         (notice === 'still_firing' ? `; firing since ${t.next.since.toISOString()}.` : '.');
   return {
@@ -230,12 +235,13 @@ export async function runAlerts(env: { DB: D1Database; ALERTS?: unknown; ALERT_W
   for (const row of stored) {
     if (!row.firing || seen.has(row.key)) continue;
     const [kind, ...model] = row.key.split(':') as [Kind, ...string[]];
-    readings.push({ key: row.key, kind, model: model.join(':') || null, value: null, threshold: row.threshold ?? 0, crossed: false, requests: 0, errors: 0 });
+    readings.push({ key: row.key, kind, model: model.join(':') || null, value: null, threshold: row.threshold ?? 0, judged: true, crossed: false, requests: 0, errors: 0 });
   }
 
   const run: AlertRun = { readings, sent: [], failed: [] };
   const updates: (typeof alertState.$inferInsert)[] = [];
   for (const reading of readings) {
+    if (!reading.judged) continue;
     const before = previous.get(reading.key);
     const t = transition(reading, before, now, config.cooldownMinutes * 60_000);
     let next = t.next;
@@ -253,7 +259,12 @@ export async function runAlerts(env: { DB: D1Database; ALERTS?: unknown; ALERT_W
       }
     }
     // Rows only for conditions that have fired: a quiet one needs no state.
-    const changed = before ? before.firing !== next.firing || before.announced !== next.announced || before.value !== next.value : next.firing;
+    const changed = before
+      ? before.firing !== next.firing ||
+        before.announced !== next.announced ||
+        before.value !== next.value ||
+        before.notifiedAt?.getTime() !== next.notifiedAt?.getTime()
+      : next.firing;
     if (changed) {
       updates.push({ ...next, updatedAt: new Date(now) });
     }

@@ -11,8 +11,9 @@ import { log } from './log';
  *
  * Spend lives in `key_spend` (a row per key per UTC day and month, added to by every trace
  * write). Each isolate keeps a copy of the current day's and month's rows and refreshes it in
- * the background every SPEND_REFRESH_MS, so the request path reads D1 only when an isolate
- * starts or a day begins. The copy also adds this isolate's own spend as soon as it is written.
+ * the background every SPEND_REFRESH_MS, so a request waits for D1 only when it is its isolate's
+ * first budgeted one (and then at most SPEND_FIRST_READ_WAIT_MS). The copy also adds this
+ * isolate's own spend as soon as it is written.
  * The overshoot this allows is bounded: a key can pass its cap by what its requests already in
  * flight cost, plus what other isolates spent for it in the last SPEND_REFRESH_MS.
  */
@@ -56,14 +57,21 @@ export function spendPeriods(now: number): { day: string; month: string } {
 }
 
 interface SpendCopy {
+  /** The UTC day and month the figures are for. */
   day: string;
   month: string;
-  /** When it was read from D1. */
+  /** When the last read of D1 was asked for (answered or not): refreshes are spaced from it. */
   at: number;
   /** Micro-dollars per key name, today and this month. */
   spent: Map<string, { day: number; month: number }>;
-  refreshing: Promise<void> | null;
+  /** The read under way, shared by every request that wants it. */
+  loading: Promise<void> | null;
+  /** Whether a request has already waited for a first read: later ones never wait. */
+  waited: boolean;
 }
+
+/** The longest an isolate's first budgeted request waits for D1; after it, the request goes on. */
+export const SPEND_FIRST_READ_WAIT_MS = 1_000;
 
 const copies = new WeakMap<D1Database, SpendCopy>();
 
@@ -82,28 +90,64 @@ async function readSpend(d1: D1Database, day: string, month: string): Promise<Ma
   return spent;
 }
 
-async function refresh(d1: D1Database, copy: SpendCopy): Promise<void> {
-  const at = Date.now();
-  copy.spent = await readSpend(d1, copy.day, copy.month);
-  copy.at = at;
+/** Re-reads the copy's periods. A failure keeps the figures and waits SPEND_REFRESH_MS like a success. */
+function load(d1: D1Database, copy: SpendCopy, now: number, traceId: string | null): Promise<void> {
+  const { day, month } = copy;
+  copy.loading = readSpend(d1, day, month)
+    .then(
+      (spent) => {
+        // A day that began during the read has its own figures by now.
+        if (copy.day === day) copy.spent = spent;
+      },
+      (err) => log('warn', 'key_spend_read_failed', traceId, { error: String(err) }),
+    )
+    .finally(() => {
+      copy.at = now;
+      copy.loading = null;
+    });
+  return copy.loading;
+}
+
+/** A UTC day began: today's spend starts at 0; the month's carries on unless a month began too. */
+function rollOver(copy: SpendCopy, day: string, month: string): void {
+  const newMonth = month !== copy.month;
+  for (const entry of copy.spent.values()) {
+    entry.day = 0;
+    if (newMonth) entry.month = 0;
+  }
+  copy.day = day;
+  copy.month = month;
+  copy.at = 0;
 }
 
 /**
- * What a key has spent today and this month, in micro-dollars. Reads D1 only for an isolate's
- * first request of a UTC day; after that a stale copy is used while `background` refreshes it.
+ * What a key has spent today and this month, in micro-dollars, from the isolate's copy. Only an
+ * isolate's first budgeted request waits for D1 (at most SPEND_FIRST_READ_WAIT_MS, shared with
+ * any request arriving meanwhile); afterwards a copy older than SPEND_REFRESH_MS is re-read in
+ * `background`, and the request goes on with the figures it has.
  */
-export async function spentBy(d1: D1Database, keyName: string, now: number, background: (work: Promise<unknown>) => void): Promise<{ day: number; month: number }> {
+export async function spentBy(
+  d1: D1Database,
+  keyName: string,
+  now: number,
+  background: (work: Promise<unknown>) => void,
+  traceId: string | null = null,
+): Promise<{ day: number; month: number }> {
   const { day, month } = spendPeriods(now);
   let copy = copies.get(d1);
-  if (!copy || copy.day !== day) {
-    copy = { day, month, at: now, spent: await readSpend(d1, day, month), refreshing: null };
+  if (!copy) {
+    copy = { day, month, at: 0, spent: new Map(), loading: null, waited: false };
     copies.set(d1, copy);
-  } else if (now - copy.at >= SPEND_REFRESH_MS && !copy.refreshing) {
-    const current = copy;
-    current.refreshing = refresh(d1, current)
-      .catch((err) => log('warn', 'key_spend_refresh_failed', null, { error: String(err) }))
-      .finally(() => (current.refreshing = null));
-    background(current.refreshing);
+  } else if (copy.day !== day) {
+    rollOver(copy, day, month);
+  }
+  if (!copy.loading && now - copy.at >= SPEND_REFRESH_MS) background(load(d1, copy, now, traceId));
+  if (!copy.waited && copy.loading) {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, SPEND_FIRST_READ_WAIT_MS)));
+    await Promise.race([copy.loading, waited]);
+    if (timer !== null) clearTimeout(timer);
+    copy.waited = true;
   }
   return copy.spent.get(keyName) ?? { day: 0, month: 0 };
 }
@@ -161,7 +205,7 @@ function untilText(ms: number): string {
 }
 
 /**
- * The request-path check: refuses a key past its cap. A D1 failure lets the request through
+ * The request-path check: refuses a key past its cap. D1 trouble lets the request through
  * (budgets must never turn a database hiccup into an outage); it is logged.
  */
 export async function enforceBudget(
@@ -172,14 +216,7 @@ export async function enforceBudget(
   background: (work: Promise<unknown>) => void,
 ): Promise<void> {
   const now = Date.now();
-  let spent: { day: number; month: number };
-  try {
-    spent = await spentBy(d1, keyName, now, background);
-  } catch (err) {
-    log('warn', 'key_spend_read_failed', traceId, { api_key_name: keyName, error: String(err) });
-    return;
-  }
-  checkBudget(keyName, budget, spent, now);
+  checkBudget(keyName, budget, await spentBy(d1, keyName, now, background, traceId), now);
 }
 
 /**

@@ -6,6 +6,7 @@ import { storeLargeBodies, type BodyStore } from './bodies';
 import { costMicros, findPrice, utcDay } from './cost';
 import { buildRow, dropBodies, fitBodies, scrubRow } from './finalize';
 import { log } from '../ops/log';
+import { scrubSecrets } from './redact';
 import { errorText } from './relay';
 import type { TraceContext } from './trace';
 
@@ -92,7 +93,7 @@ export async function writeTrace(d1: D1Database, trace: TraceContext, policy: Tr
     log('error', 'trace_build_failed', trace.id, { error: errorText(err) });
     return;
   }
-  if (policy.logRequests) log('info', 'request', trace.id, requestLogFields(row, stored));
+  if (policy.logRequests) log('info', 'request', trace.id, requestLogFields(row, stored, trace.secrets));
 
   let firstError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -105,6 +106,15 @@ export async function writeTrace(d1: D1Database, trace: TraceContext, policy: Tr
     }
   }
   log('error', 'trace_write_failed', trace.id, { error: errorText(firstError), trace: logSummary(row) });
+  // The trace is in the log line; its cost must still reach the key's budget.
+  if (row.apiKeyName) {
+    try {
+      await addSpend(d1, row.apiKeyName, row.costMicros ?? 0, row.createdAt).run();
+      if (row.costMicros) noteSpend(d1, row.apiKeyName, row.costMicros, row.createdAt.getTime());
+    } catch {
+      // Already logged with the trace, cost included.
+    }
+  }
 }
 
 /**
@@ -125,8 +135,8 @@ export async function insertRow(d1: D1Database, row: NewTrace, stored = true): P
 }
 
 /** The request's one log line: what happened, without bodies, headers or secrets. */
-function requestLogFields(row: NewTrace, stored: boolean): Record<string, unknown> {
-  return {
+function requestLogFields(row: NewTrace, stored: boolean, secrets: ReadonlySet<string>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
     method: row.method,
     path: row.path,
     status: row.status,
@@ -148,6 +158,9 @@ function requestLogFields(row: NewTrace, stored: boolean): Record<string, unknow
     attempts: row.attempts?.length ?? 0,
     stored,
   };
+  // A sampled-out row was never scrubbed: its client-supplied strings are, here.
+  for (const [key, value] of Object.entries(fields)) if (typeof value === 'string') fields[key] = scrubSecrets(value, secrets);
+  return fields;
 }
 
 /** The row with its bodies shortened, for the log line. */

@@ -76,6 +76,10 @@ describe('ALERTS on the cron', () => {
     expect(reminder.map((p) => p.body.alert.state)).toEqual(['still_firing']);
     expect(reminder[0]!.body.text).toContain(`firing since ${new Date(start).toISOString()}`);
 
+    // Unchanged (same error rate), 5 minutes after the reminder: the cool-down runs from it.
+    await seedTraces(requests(start + 66 * MINUTE, 'gpt-4.1', 10, 5));
+    expect(await cron(start + 70 * MINUTE, alerts)).toEqual([]);
+
     // Healthy again: resolved, once.
     await seedTraces(requests(start + 80 * MINUTE, 'gpt-4.1', 10, 0));
     const resolved = await cron(start + 85 * MINUTE, alerts);
@@ -128,6 +132,26 @@ describe('ALERTS on the cron', () => {
     expect((await cron(now + MINUTE, { errorRate: 0.1 })).map((p) => p.body.alert.key)).toEqual(['error_rate:gpt-4.1']);
   });
 
+  it('keeps a firing alert as it is while too few requests come to judge it, and says so when the model goes quiet', async () => {
+    const start = Date.now() - 2 * 60 * MINUTE;
+    const alerts = { errorRate: 0.2, minRequests: 3 };
+    await seedTraces(requests(start - MINUTE, 'gpt-4.1', 4, 4));
+    expect((await cron(start, alerts)).map((p) => p.body.alert.state)).toEqual(['firing']);
+    await seedTraces(requests(start + 20 * MINUTE, 'gpt-4.1', 2, 0));
+    expect(await cron(start + 25 * MINUTE, alerts)).toEqual([]);
+    expect((await drizzle(env.DB).select().from(alertState))[0]).toMatchObject({ firing: true, announced: true });
+    const quiet = await cron(start + 60 * MINUTE, alerts);
+    expect(quiet.map((p) => p.body.text)).toEqual([':white_check_mark: claude-proxy resolved: error rate of gpt-4.1: no requests over the last 15 min.']);
+  });
+
+  it('logs a failed run as one JSON line', async () => {
+    const failed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), { ...env, ALERTS: '{"errorRate": 2}' } as never, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(JSON.parse(String(failed.mock.calls[0]![0]))).toMatchObject({ level: 'error', event: 'alert_run_failed', trace_id: null, cron: '*/5 * * * *', error: expect.stringMatching(/^ALERTS is malformed: ALERTS\.errorRate/) });
+  });
+
   it('validates ALERTS like the other JSON settings', () => {
     expect(parseAlerts(undefined)).toBeNull();
     expect(parseAlerts('{"errorRate": 0.05}')).toEqual({ errorRate: 0.05, windowMinutes: 15, cooldownMinutes: 60, minRequests: 1 });
@@ -138,7 +162,7 @@ describe('ALERTS on the cron', () => {
 });
 
 describe('transition', () => {
-  const reading = (crossed: boolean): Reading => ({ key: 'error_rate:m', kind: 'error_rate', model: 'm', value: crossed ? 0.5 : 0, threshold: 0.2, crossed, requests: 10, errors: 5 });
+  const reading = (crossed: boolean): Reading => ({ key: 'error_rate:m', kind: 'error_rate', model: 'm', value: crossed ? 0.5 : 0, threshold: 0.2, judged: true, crossed, requests: 10, errors: 5 });
   const state = (fields: Partial<AlertState>): AlertState => ({
     key: 'error_rate:m', firing: false, since: new Date(0), notifiedAt: null, announced: false, value: 0, threshold: 0.2, updatedAt: new Date(0), ...fields,
   });

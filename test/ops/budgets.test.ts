@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { keySpend, traces } from '../../src/db/schema';
-import { SPEND_REFRESH_MS, checkBudget, parseBudgets, spendPeriods } from '../../src/ops/budgets';
+import { SPEND_FIRST_READ_WAIT_MS, SPEND_REFRESH_MS, checkBudget, parseBudgets, spendPeriods, spentBy } from '../../src/ops/budgets';
 import { jsonResponse, messageRequest, messageResponse } from '../fixtures/anthropic';
 import { post, scriptUpstream, traceOf } from '../helpers/worker';
 
@@ -38,7 +38,7 @@ function settings(budgets: unknown, db = freshD1(), extra: Record<string, unknow
   return {
     ROUTES: [{ match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'ANTHROPIC_API_KEY', retries: 0 }],
     ANTHROPIC_API_KEY: 'sk-ant-server-key-budget-tests',
-    PROXY_API_KEYS: 'alice:alice-proxy-key-0001,bob:bob-proxy-key-0002,carol:carol-proxy-key-0003,dave:dave-proxy-key-0004',
+    PROXY_API_KEYS: 'alice:alice-proxy-key-0001,bob:bob-proxy-key-0002,carol:carol-proxy-key-0003,dave:dave-proxy-key-0004,erin:erin-proxy-key-0005',
     KEY_BUDGETS: typeof budgets === 'string' ? budgets : JSON.stringify(budgets),
     DB: db,
     ...extra,
@@ -163,10 +163,78 @@ describe('KEY_BUDGETS', () => {
   it('lets requests through when D1 cannot be read (a D1 failure never fails a request)', async () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const sent = await post('/v1/messages', messageRequest, as('alice-proxy-key-0001'), settings({ alice: { daily: 0 } }, freshD1(true)));
+    // alice is over this cap (test 1 recorded $1.23 today), but D1 cannot say so.
+    const sent = await post('/v1/messages', messageRequest, as('alice-proxy-key-0001'), settings({ alice: { daily: 1 } }, freshD1(true)));
     expect(sent.response.status).toBe(200);
     const line = JSON.parse(String(warned.mock.calls[0]![0]));
-    expect(line).toMatchObject({ level: 'warn', event: 'key_spend_read_failed', trace_id: sent.traceId, api_key_name: 'alice' });
+    expect(line).toMatchObject({ level: 'warn', event: 'key_spend_read_failed', trace_id: sent.traceId, error: expect.stringContaining('Network connection lost') });
+  });
+
+  it('waits at most SPEND_FIRST_READ_WAIT_MS for a D1 that hangs, once per isolate', async () => {
+    upstream = scriptUpstream(() => jsonResponse(messageResponse));
+    const hanging = {
+      prepare(sql: string) {
+        const statement = env.DB.prepare(sql);
+        if (!/^select .* from "key_spend"/i.test(sql)) return statement;
+        const never = () => new Promise<never>(() => {});
+        return { bind: () => ({ all: never, raw: never, first: never, run: never }), all: never, raw: never, first: never, run: never };
+      },
+      batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+    };
+    const started = performance.now();
+    const first = await post('/v1/messages', messageRequest, as('erin-proxy-key-0005'), settings({ erin: { daily: 1 } }, hanging as never));
+    expect(first.response.status).toBe(200);
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(SPEND_FIRST_READ_WAIT_MS - 50);
+    expect(waited).toBeLessThan(SPEND_FIRST_READ_WAIT_MS + 1000);
+    const t1 = performance.now();
+    const second = await post('/v1/messages', messageRequest, as('erin-proxy-key-0005'), settings({ erin: { daily: 1 } }, hanging as never));
+    expect(second.response.status).toBe(200);
+    expect(performance.now() - t1).toBeLessThan(SPEND_FIRST_READ_WAIT_MS / 2);
+  });
+
+  it('starts a new UTC day at zero and a new month at zero without waiting for D1', async () => {
+    await seedSpend('frank', '2031-01-31', 3_000_000);
+    await seedSpend('frank', '2031-01', 5_000_000);
+    const d1 = freshD1() as unknown as D1Database;
+    const background: Promise<unknown>[] = [];
+    const at = (iso: string) => new Date(iso).getTime();
+    expect(await spentBy(d1, 'frank', at('2031-01-31T23:59:59Z'), (work) => background.push(work))).toEqual({ day: 3_000_000, month: 5_000_000 });
+    expect(await spentBy(d1, 'frank', at('2031-01-31T23:59:59.900Z'), (work) => background.push(work))).toEqual({ day: 3_000_000, month: 5_000_000 });
+    // Past midnight into a new month: both figures are 0 at once; D1 is re-read in the background.
+    const beforeRollover = background.length;
+    let settled = false;
+    const rolled = spentBy(d1, 'frank', at('2031-02-01T00:00:01Z'), (work) => background.push(work.then(() => (settled = true))));
+    expect(await rolled).toEqual({ day: 0, month: 0 });
+    expect(settled).toBe(false);
+    expect(background.length).toBe(beforeRollover + 1);
+    await Promise.all(background);
+
+    // A new day inside the same month keeps the month's figure.
+    await seedSpend('frank', '2031-02', 7_000_000);
+    const d1b = freshD1() as unknown as D1Database;
+    expect(await spentBy(d1b, 'frank', at('2031-02-01T12:00:00Z'), () => {})).toEqual({ day: 0, month: 7_000_000 });
+    expect(await spentBy(d1b, 'frank', at('2031-02-02T00:00:01Z'), () => {})).toEqual({ day: 0, month: 7_000_000 });
+  });
+
+  it('still counts the cost of a request whose trace D1 refused twice', async () => {
+    upstream = scriptUpstream(() => jsonResponse(costlyAnswer));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const refusesTraces = {
+      prepare(sql: string) {
+        if (/^insert into "traces"/i.test(sql)) throw new Error('D1_ERROR: too many requests');
+        return env.DB.prepare(sql);
+      },
+      batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+    };
+    const sent = await post('/v1/messages', messageRequest, as('erin-proxy-key-0005'), settings({ erin: { monthly: 100 } }, refusesTraces as never));
+    expect(sent.response.status).toBe(200);
+    await sent.response.arrayBuffer();
+    await waitOnExecutionContext(sent.ctx);
+    expect(await db().select().from(traces).where(eq(traces.id, sent.traceId!))).toHaveLength(0);
+    const { month } = spendPeriods(Date.now());
+    const [row] = await db().select().from(keySpend).where(and(eq(keySpend.apiKeyName, 'erin'), eq(keySpend.period, month)));
+    expect(row?.costMicros).toBeGreaterThanOrEqual(COSTLY_MICROS);
   });
 
   it('never blocks count_tokens, nor clients without a named proxy key', async () => {

@@ -6,7 +6,9 @@
 // The scripted model drives a multi-turn session: it asks Claude Code to Read a file, then to
 // run `wc -c` on it with Bash, then answers with both results. The run passes when Claude Code
 // prints that answer (so both tools really ran and their results made the round trip) and every
-// request Claude Code sent is traced in D1. Not part of `npm test`: Claude Code's binary is 380 MB.
+// request Claude Code sent is traced in D1. Then a second key, over its KEY_BUDGETS cap, runs
+// Claude Code again: it must show the proxy's 403 budget message as is, without retrying.
+// Not part of `npm test`: Claude Code's binary is 380 MB.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -84,7 +86,11 @@ const harness = createTestHarness({
     {
       configPath: './wrangler.jsonc',
       vars: { ROUTES: JSON.stringify([{ match: 'claude-*', provider: 'openai', baseUrl: upstreamUrl, model: 'scripted-model', apiKey: 'UPSTREAM_KEY' }]) },
-      secrets: { UPSTREAM_KEY: 'sk-smoke-upstream', PROXY_API_KEYS: 'smoke-proxy-key' },
+      secrets: {
+        UPSTREAM_KEY: 'sk-smoke-upstream',
+        PROXY_API_KEYS: 'smoke:smoke-proxy-key,broke:broke-proxy-key',
+        KEY_BUDGETS: JSON.stringify({ broke: { daily: 0 } }),
+      },
     },
   ],
 });
@@ -128,7 +134,7 @@ try {
   const env = await worker.getEnv();
   await new Promise((done) => setTimeout(done, 500)); // trace writes land in waitUntil
   const { results: traces } = await env.DB.prepare(
-    'SELECT path, requested_model, target_model, status, stop_reason, end_reason, input_tokens, output_tokens, session_id FROM traces ORDER BY id',
+    "SELECT path, requested_model, target_model, status, stop_reason, end_reason, input_tokens, output_tokens, session_id FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
   ).all();
   console.log(`traces in D1: ${traces.length}`);
   for (const row of traces) console.log(`  ${row.path} ${row.requested_model}→${row.target_model} ${row.status} ${row.stop_reason ?? ''} ${row.end_reason} in=${row.input_tokens} out=${row.output_tokens} session=${row.session_id}`);
@@ -141,6 +147,26 @@ try {
     [traces.filter((row) => row.path === '/v1/messages').length >= seen.length, 'every upstream call is traced'],
     [traces.every((row) => row.status === 200), 'every traced request succeeded'],
   ];
+
+  // ---- a key over its budget
+  const seenBefore = seen.length;
+  const broke = await runClaude(claudeBinary(), ['-p', 'Say hello.', '--model', 'claude-sonnet-4-6'], {
+    cwd: workspace,
+    env: { ...process.env, HOME: home, ANTHROPIC_BASE_URL: url.toString().replace(/\/$/, ''), ANTHROPIC_API_KEY: 'broke-proxy-key', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' },
+  });
+  const shown = `${broke.stdout}\n${broke.stderr}`.trim();
+  console.log(`over budget: claude exited ${broke.status} and printed: ${shown.slice(0, 600)}`);
+  await new Promise((done) => setTimeout(done, 500));
+  const { results: refused } = await env.DB.prepare("SELECT path, status, error_type FROM traces WHERE api_key_name = 'broke' ORDER BY id").all();
+  console.log(`traces for the key over budget: ${refused.map((row) => `${row.path} ${row.status} ${row.error_type ?? ''}`).join(', ')}`);
+  const messages = refused.filter((row) => row.path === '/v1/messages');
+  checks.push(
+    [broke.status !== 0, 'claude exits non-zero for a key over budget'],
+    [shown.includes('Budget exceeded for API key "broke"') && shown.includes('daily budget (KEY_BUDGETS) is $0.00') && shown.includes('It resets at'), 'claude shows the budget message as is'],
+    [messages.length >= 1 && messages.every((row) => row.status === 403 && row.error_type === 'permission_error'), 'the refused requests are traced as 403 permission_error'],
+    [messages.length <= 2, `claude did not retry the 403 (${messages.length} /v1/messages requests)`],
+    [seen.length === seenBefore, 'nothing reached the model'],
+  );
   for (const [ok, label] of checks) {
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}`);
     if (!ok) failed = true;

@@ -84,13 +84,11 @@ export default {
   fetch: app.fetch,
   /** The daily RETENTION_CRON deletes old traces; every other cron trigger evaluates ALERTS. */
   async scheduled(controller, env, ctx) {
-    const retention = controller.cron === RETENTION_CRON;
-    const run: () => Promise<unknown> = retention ? () => runRetention(env, controller.scheduledTime) : () => runAlerts(env, controller.scheduledTime);
-    const event = retention ? 'trace_retention_failed' : 'alert_run_failed';
+    const failed = (event: string) => (err: unknown) => log('error', event, null, { cron: controller.cron, error: err instanceof Error ? err.message : String(err) });
     ctx.waitUntil(
-      Promise.resolve()
-        .then(run)
-        .catch((err: unknown) => log('error', event, null, { cron: controller.cron, error: err instanceof Error ? err.message : String(err) })),
+      controller.cron === RETENTION_CRON
+        ? runRetention(env, controller.scheduledTime).catch(failed('trace_retention_failed'))
+        : runAlerts(env, controller.scheduledTime).catch(failed('alert_run_failed')),
     );
   },
 } satisfies ExportedHandler<AppEnv['Bindings']>;

@@ -57,10 +57,10 @@ export function traceQueryFromParams(params: Record<string, string | undefined>)
 /** A TraceQuery checked and resolved into the filters listTraces applies. */
 export function resolveTraceQuery(query: TraceQuery, now: number): TraceFilters {
   const { since, until, range, limit, ...filters } = query;
-  return { ...filters, ...parseRange({ since, until, range }, now), limit: parseLimit(limit === undefined ? undefined : String(limit)) };
+  return { ...filters, ...parseRange({ since, until, range }, now), limit: parseLimit(limit) };
 }
 
-export function parseLimit(value: string | undefined): number | undefined {
+export function parseLimit(value: string | number | undefined): number | undefined {
   if (value === undefined) return undefined;
   const limit = Number(value);
   if (!Number.isInteger(limit) || limit < 1) throw new ProxyError('invalid_request_error', 'limit: expected a positive integer');
@@ -117,7 +117,7 @@ export function sessionQueryFromParams(params: Record<string, string | undefined
 export function resolveSessionQuery(query: SessionQuery, now: number): SessionFilters {
   const { since, until, range, limit, sort, ...filters } = query;
   if (sort !== undefined && sort !== 'recent' && sort !== 'cost') throw new ProxyError('invalid_request_error', 'sort: expected recent or cost');
-  return { ...filters, sort, ...parseRange({ since, until, range }, now), limit: parseLimit(limit === undefined ? undefined : String(limit)) };
+  return { ...filters, sort, ...parseRange({ since, until, range }, now), limit: parseLimit(limit) };
 }
 
 /** A full trace with its three bodies parsed: what /api/traces/:id and the RPC entrypoint return. */

@@ -1,5 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
+import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import * as v from 'valibot';
 import { keySpend } from '../db/schema';
 import { ProxyError } from '../http/errors';
@@ -164,9 +164,9 @@ export function noteSpend(d1: D1Database, keyName: string, costMicros: number, a
 }
 
 /** The statement that adds a request's cost to its key's day and month rows. */
-export function addSpend(d1: D1Database, keyName: string, costMicros: number, at: Date) {
+export function addSpend(db: DrizzleD1Database<Record<string, unknown>>, keyName: string, costMicros: number, at: Date) {
   const { day, month } = spendPeriods(at.getTime());
-  return drizzle(d1)
+  return db
     .insert(keySpend)
     .values([
       { apiKeyName: keyName, period: day, costMicros, requests: 1, updatedAt: at },

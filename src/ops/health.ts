@@ -48,25 +48,31 @@ async function checkD1(d1: D1Database): Promise<{ latencyMs: number; applied: nu
   }
 }
 
-/** Each check that fails says why and how bad: `error` when requests fail, `degraded` when only recording or alerting does. */
-function settingProblems(env: Bindings): { severity: 'error' | 'degraded'; reason: string }[] {
-  const problems: { severity: 'error' | 'degraded'; reason: string }[] = [];
-  const attempt = (severity: 'error' | 'degraded', setting: string, consequence: string, read: () => unknown) => {
+type Problem = { severity: 'error' | 'degraded'; reason: string };
+
+/**
+ * Each setting that cannot be read says why and how bad: `error` when requests fail, `degraded`
+ * when only alerting does. Returns the number of routes, null when ROUTES is unreadable.
+ */
+function checkSettings(env: Bindings, problems: Problem[]): number | null {
+  const attempt = <T>(severity: Problem['severity'], setting: string, consequence: string, read: () => T): T | null => {
     try {
-      read();
+      return read();
     } catch {
       // The validation message is left out: it can quote a route's URL. Requests carry it in full.
       problems.push({ severity, reason: `${setting} is invalid: ${consequence}` });
+      return null;
     }
   };
-  attempt('error', 'ROUTES', 'every request to /v1/messages fails with a 500 naming the field', () => loadRoutes(env.ROUTES));
+  const routes = attempt('error', 'ROUTES', 'every request to /v1/messages fails with a 500 naming the field', () => loadRoutes(env.ROUTES).length);
   attempt('error', 'KEY_BUDGETS', 'requests with a named proxy key fail with a 500 naming the field', () => loadBudgets(env.KEY_BUDGETS));
   attempt('degraded', 'ALERTS', 'no alert is evaluated', () => parseAlerts(env.ALERTS));
-  return problems;
+  return routes;
 }
 
 export async function checkHealth(env: Bindings): Promise<Health> {
-  const problems = settingProblems(env);
+  const problems: Problem[] = [];
+  const routes = checkSettings(env, problems);
   const d1 = await checkD1(env.DB);
   if (d1.error) problems.unshift({ severity: 'error', reason: `D1 query failed: ${d1.error}` });
   else if (d1.applied! < MIGRATIONS_EXPECTED) {
@@ -75,13 +81,7 @@ export async function checkHealth(env: Bindings): Promise<Health> {
       reason: `${MIGRATIONS_EXPECTED - d1.applied!} D1 migration(s) not applied: traces may fail to write; run npm run db:migrate:remote`,
     });
   }
-  let routes: number | null = null;
-  try {
-    routes = loadRoutes(env.ROUTES).length;
-  } catch {
-    routes = null;
-  }
-  const status = problems.some((p) => p.severity === 'error') ? 'error' : problems.length > 0 ? 'degraded' : 'ok';
+  const status = problems.some((problem) => problem.severity === 'error') ? 'error' : problems.length > 0 ? 'degraded' : 'ok';
   const metadata = env.CF_VERSION_METADATA as { id?: string } | undefined;
   return {
     status,

@@ -1,11 +1,11 @@
 import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
-import { addSpend, noteSpend } from '../ops/budgets';
 import { modelPrices, sessions, traces, type ModelPrice, type NewTrace } from '../db/schema';
+import { addSpend, noteSpend } from '../ops/budgets';
+import { log } from '../ops/log';
 import { storeLargeBodies, type BodyStore } from './bodies';
 import { costMicros, findPrice, utcDay } from './cost';
 import { buildRow, dropBodies, fitBodies, scrubRow } from './finalize';
-import { log } from '../ops/log';
 import { scrubSecrets } from './redact';
 import { errorText } from './relay';
 import type { TraceContext } from './trace';
@@ -95,26 +95,22 @@ export async function writeTrace(d1: D1Database, trace: TraceContext, policy: Tr
   }
   if (policy.logRequests) log('info', 'request', trace.id, requestLogFields(row, stored, trace.secrets));
 
+  let written = false;
   let firstError: unknown;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 2 && !written; attempt++) {
     try {
       await insertRow(d1, row, stored);
-      if (row.apiKeyName && row.costMicros) noteSpend(d1, row.apiKeyName, row.costMicros, row.createdAt.getTime());
-      return;
+      written = true;
     } catch (err) {
       firstError ??= err;
     }
   }
-  log('error', 'trace_write_failed', trace.id, { error: errorText(firstError), trace: logSummary(row) });
-  // The trace is in the log line; its cost must still reach the key's budget.
-  if (row.apiKeyName) {
-    try {
-      await addSpend(d1, row.apiKeyName, row.costMicros ?? 0, row.createdAt).run();
-      if (row.costMicros) noteSpend(d1, row.apiKeyName, row.costMicros, row.createdAt.getTime());
-    } catch {
-      // Already logged with the trace, cost included.
-    }
+  if (!written) {
+    log('error', 'trace_write_failed', trace.id, { error: errorText(firstError), trace: logSummary(row) });
+    // The trace is in the log line; its cost must still reach the key's budget.
+    if (row.apiKeyName) written = await addSpend(database(d1), row.apiKeyName, row.costMicros ?? 0, row.createdAt).run().then(() => true, () => false);
   }
+  if (written && row.apiKeyName && row.costMicros) noteSpend(d1, row.apiKeyName, row.costMicros, row.createdAt.getTime());
 }
 
 /**
@@ -130,7 +126,7 @@ export async function insertRow(d1: D1Database, row: NewTrace, stored = true): P
     statements.push(db.insert(sessions).values(session).onConflictDoNothing());
   }
   if (stored) statements.push(db.insert(traces).values(row));
-  if (row.apiKeyName) statements.push(addSpend(d1, row.apiKeyName, row.costMicros ?? 0, row.createdAt));
+  if (row.apiKeyName) statements.push(addSpend(db, row.apiKeyName, row.costMicros ?? 0, row.createdAt));
   if (statements.length > 0) await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
 }
 

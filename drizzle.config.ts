@@ -8,7 +8,7 @@ import { defineConfig } from 'drizzle-kit';
  * - `npm run db:studio`: the local D1 file wrangler keeps under .wrangler/ (its name is a hash);
  * - `npm run db:studio:remote`: the deployed D1 over Cloudflare's HTTP API.
  */
-const schema = './src/db/schema.ts';
+const schema = './src/storage/schema.ts';
 const out = './drizzle';
 
 /** The local D1 file: the newest database under wrangler's persist dir (LOCAL_D1_PERSIST_DIR, default .wrangler/state). */

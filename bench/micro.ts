@@ -1,43 +1,48 @@
 /**
  * CPU microbenchmark of claude-proxy's own request-path work, outside any server: the project's
  * modules from src/ run in Node (bundled by esbuild), with no network, no runtime streams and a
- * stub D1. One iteration is one request as src/http/messages.ts, src/providers/dispatch.ts,
- * src/providers/*, src/tracing/relay.ts and src/tracing/middleware.ts do it:
+ * stub D1. One iteration is one request as src/v1/messages.ts, src/upstream/dispatch.ts,
+ * src/providers/*, src/upstream/pump.ts and src/v1/tracing.ts do it:
  *
- *   request:  trace context, body text → JSON.parse once, requireModel, routes (memoised),
- *             matchRoute, validateRequest, identifyClient (SHA-256 of the client key),
- *             upstreamAuth, the provider's request (passthrough headers / toOpenAIRequest +
- *             JSON.stringify), the attempt record;
+ *   request:  the request recorder, body text → JSON.parse once, requireModel, routes (parsed
+ *             once per isolate), matchRoute, validateRequest, identifyClient (SHA-256 of the
+ *             client key), upstreamAuth, the provider's request (passthrough headers /
+ *             toOpenAIRequest + JSON.stringify), the attempt record;
  *   response: passthrough: every upstream chunk kept by reference, the SSE tail check;
  *             translated: JSON.parse + fromOpenAIResponse + JSON.stringify, or for streams
  *             eventsource-parser + convertChunk + encodeEvent + MessageAccumulator + TextEncoder;
- *   trace:    what runs in waitUntil: writeTrace (buildRow, scrub, price lookup, fitBodies,
- *             Drizzle building the INSERT) against a D1 stub that answers at once.
+ *   trace:    what runs in waitUntil: the completed record, then persist (price lookup, the
+ *             row, scrubbing, fitBodies, Drizzle building the INSERT) against a D1 stub that
+ *             answers at once.
  *
  * Prints JSON: per scenario, the median microseconds per request of each phase and the total.
  * Usage: node micro.mjs [--only=name,...] [--seconds=S]
  */
 import { createParser } from 'eventsource-parser';
-import { MessageAccumulator } from '../src/anthropic/accumulate';
-import { encodeEvent } from '../src/anthropic/sse';
-import { estimateRequestTokens } from '../src/anthropic/tokens';
-import { identifyClient, upstreamAuth } from '../src/http/auth';
-import { budgetFor, enforceBudget, loadBudgets } from '../src/ops/budgets';
-import { sessionFromMetadata } from '../src/http/body';
-import { requireModel, validateRequest } from '../src/http/validate';
+import { MessageAccumulator } from '../src/protocol/accumulate';
+import { encodeEvent } from '../src/protocol/sse';
+import { estimateRequestTokens } from '../src/protocol/tokens';
+import { type Bindings, loadConfig } from '../src/config';
+import { budgetFor, parseBudgets } from '../src/config/budgets';
+import { targetsOf } from '../src/config/routes';
+import { utf8Length } from '../src/core/bytes';
+import { identifyClient } from '../src/protocol/client';
+import { sessionFromMetadata } from '../src/protocol/session';
+import { requireModel, validateRequest } from '../src/protocol/validate';
 import { anthropicProvider } from '../src/providers/anthropic';
 import { compatFor } from '../src/providers/openai/compat';
 import { toOpenAIRequest } from '../src/providers/openai/request';
 import { fromOpenAIResponse } from '../src/providers/openai/response';
 import { convertChunk, createStreamState, finishStream, startEvents } from '../src/providers/openai/stream';
-import { joinUrl } from '../src/providers/upstream';
-import { loadRoutes, matchRoute, targetsOf } from '../src/routing/config';
-import { buildRow, fitBodies, scrubRow, utf8Length } from '../src/tracing/finalize';
-import { costMicros, findPrice, utcDay } from '../src/tracing/cost';
-import { configuredSecrets } from '../src/tracing/redact';
-import { endsWithTerminalEvent } from '../src/tracing/relay';
-import { TraceContext } from '../src/tracing/trace';
-import { insertRow, tracePolicy, writeTrace } from '../src/tracing/writer';
+import { type CompletedRequest, RequestRecorder } from '../src/recording/recorder';
+import { matchRoute } from '../src/routing/match';
+import { persist } from '../src/storage/persist';
+import { costMicros, findPrice, utcDay } from '../src/storage/prices';
+import { enforceBudget } from '../src/storage/spend';
+import { fitBodies, scrubRow, traceRow, traceStatements } from '../src/storage/writer';
+import { upstreamAuth } from '../src/upstream/auth';
+import { joinUrl } from '../src/upstream/http';
+import { endsWithTerminalEvent } from '../src/upstream/pump';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -147,8 +152,7 @@ const priceRows = seededPrices();
 const pricesCache = priceRows.map(([id, model, inputUsdPerMtok, outputUsdPerMtok, cacheReadUsdPerMtok, cacheWriteUsdPerMtok, effectiveFrom, source]) => ({
   id, model, inputUsdPerMtok, outputUsdPerMtok, cacheReadUsdPerMtok, cacheWriteUsdPerMtok, effectiveFrom, source,
 })) as Parameters<typeof findPrice>[2];
-const env: Record<string, unknown> = { ROUTES, DB: stubD1(priceRows) };
-const policy = tracePolicy(env);
+const config = loadConfig({ ROUTES, DB: stubD1(priceRows) } as unknown as Bindings);
 const requestUrl = 'http://127.0.0.1:8787/v1/messages';
 
 /** Step boundaries of the last request (performance.now()), for the per-step breakdown. */
@@ -160,47 +164,44 @@ async function once(s: Scenario): Promise<[number, number, number]> {
   marks.length = 0;
   const t0 = performance.now();
   marks.push(['start', t0]);
-  // --- middleware: open the trace
-  const trace = new TraceContext({ url: requestUrl, method: 'POST', headers: s.headers } as unknown as Request, new URL(requestUrl).pathname);
-  for (const secret of configuredSecrets(env, () => loadRoutes(env.ROUTES).flatMap(targetsOf))) trace.secrets.add(secret);
+  // --- middleware: open the record
+  const trace = new RequestRecorder({ url: requestUrl, method: 'POST', headers: s.headers } as unknown as Request, new URL(requestUrl).pathname);
   // --- routedHandler
-  const routes = loadRoutes(env.ROUTES);
+  const routes = config.routes.get();
   mark('open trace');
   const type = s.headers.get('content-type');
   if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw new Error('content-type');
   const text = s.body; // c.req.text(): the runtime's
-  trace.row.requestBody = text;
-  trace.row.requestBytes = Number(s.headers.get('content-length')) || utf8Length(text);
+  trace.received(text, Number(s.headers.get('content-length')) || utf8Length(text));
   if (text.trim() === '') throw new Error('empty');
   const body = requireModel(JSON.parse(text));
-  trace.row.requestedModel = body.model;
-  trace.row.stream = body.stream === true;
-  if (typeof body.metadata === 'object') trace.row.sessionId ??= sessionFromMetadata(body);
+  trace.asked(body.model, body.stream === true);
+  if (typeof body.metadata === 'object') trace.session(sessionFromMetadata(body));
   mark('JSON.parse body');
   const route = matchRoute(routes, body.model)!;
-  trace.row.provider = route.provider;
+  trace.routed(route.provider);
   validateRequest(body, 'messages', route.provider === 'anthropic' && route.fallbacks.every((f) => f.provider === 'anthropic') ? 'anthropic' : 'translated');
   mark('route + validateRequest');
-  const client = await identifyClient(s.headers, env, trace);
+  const client = await identifyClient(s.headers, config.proxyKeys, false);
+  trace.client(client);
   // --- dispatch + provider.prepare
   const target = targetsOf(route)[0]!;
-  const auth = upstreamAuth(target, client, env, trace);
-  trace.row.provider = target.provider;
+  const auth = upstreamAuth(target, client, config.secret);
   mark('identifyClient + upstreamAuth');
   let url: string;
   let context: Parameters<typeof createStreamState>[0] | null = null;
   if (target.provider === 'anthropic') {
-    const prepared = anthropicProvider.prepare({ operation: 'messages', body, bodyText: text, clientHeaders: s.headers, trace }, target, auth);
+    const prepared = anthropicProvider.prepare({ operation: 'messages', body, bodyText: text, clientHeaders: s.headers, observer: trace }, target, auth);
     url = (prepared as { url: string }).url;
   } else {
     // openaiProvider.prepare, step by step (its answer context is not exposed)
     const model = target.model ?? body.model;
-    trace.row.targetModel = model;
+    trace.target('openai', model);
     const translated = toOpenAIRequest(body, { model, compat: compatFor(target), maxTokens: target.maxTokens });
     mark('toOpenAIRequest');
     const payload = JSON.stringify(translated.body);
     mark('JSON.stringify upstream body');
-    trace.row.upstreamRequestBody = payload;
+    trace.upstreamRequest(payload);
     url = joinUrl(target.baseUrl, '/chat/completions');
     new URL(url).host;
     context = { requestedModel: body.model, toolNames: translated.toolNames, stopSequences: body.stop_sequences };
@@ -210,8 +211,7 @@ async function once(s: Scenario): Promise<[number, number, number]> {
     for (const [name, value] of Object.entries(auth)) headers.set(name, value);
   }
   new URL(url).host; // send(): the host for messages
-  trace.attempts.push({ target: target.label, provider: target.provider, url, status: 200, error: null, ms: 0 });
-  trace.row.targetUrl = url;
+  trace.attempt({ target: target.label, provider: target.provider, url, status: 200, error: null, ms: 0 });
   mark(target.provider === 'anthropic' ? 'prepare (passthrough)' : 'prepare (rest)');
   const t1 = performance.now();
 
@@ -219,7 +219,7 @@ async function once(s: Scenario): Promise<[number, number, number]> {
   if (s.route === 'passthrough') {
     // relayBody: each chunk kept by reference and passed on
     const capture = { kind: 'bytes' as const, chunks: [] as Uint8Array[], bytes: 0, sse: s.stream };
-    trace.response = capture;
+    trace.response(capture);
     trace.expectBody();
     for (const chunk of s.upstream) {
       trace.firstByte();
@@ -233,7 +233,7 @@ async function once(s: Scenario): Promise<[number, number, number]> {
     trace.firstByte();
     const message = fromOpenAIResponse(JSON.parse(answerText), context!);
     const json = JSON.stringify(message);
-    trace.response = { kind: 'message', body: message, text: json, bytes: json.length };
+    trace.response({ kind: 'message', body: message, text: json, bytes: json.length });
     encoder.encode(json); // new Response(json): the runtime encodes it
   } else {
     // streamAnswer
@@ -241,7 +241,7 @@ async function once(s: Scenario): Promise<[number, number, number]> {
     const state = createStreamState(context!, undefined, () => estimateRequestTokens(body));
     const accumulator = new MessageAccumulator();
     const captured = { kind: 'message' as const, accumulator, bytes: 0 };
-    trace.response = captured;
+    trace.response(captured);
     trace.expectBody();
     let pending: ReturnType<typeof convertChunk> = [];
     const parser = createParser({
@@ -280,27 +280,26 @@ async function once(s: Scenario): Promise<[number, number, number]> {
     trace.end(accumulator.error ? 'upstream_error' : 'complete');
   }
   // middleware after next()
-  trace.row.status = 200;
-  if (!trace.ended) trace.end('complete');
+  trace.finish(200);
   const t2 = performance.now();
   marks.push(['response', t2]);
 
   // --- waitUntil
-  lastTrace = trace;
-  await writeTrace(env.DB as D1Database, trace, policy);
+  const record = trace.complete();
+  lastRecord = record;
+  await persist(config, record);
   const t3 = performance.now();
-  marks.push(['writeTrace (waitUntil)', t3]);
+  marks.push(['persist (waitUntil)', t3]);
   return [t1 - t0, t2 - t1, t3 - t2];
 }
 
-let lastTrace: TraceContext | null = null;
+let lastRecord: CompletedRequest | null = null;
 
 /**
- * writeTrace's steps one by one (src/tracing/writer.ts), on a finished trace, for the breakdown:
- * buildRow, scrubRow, the price lookup, fitBodies, and Drizzle building and sending the INSERT.
+ * persist's steps one by one (src/storage/persist.ts, writer.ts), on a finished request, for the
+ * breakdown: the row, scrubRow, the price lookup, fitBodies, and Drizzle building and sending the INSERT.
  */
-async function traceSteps(trace: TraceContext, out: Map<string, number[]>) {
-  const d1 = env.DB as D1Database;
+async function traceSteps(record: CompletedRequest, out: Map<string, number[]>) {
   const push = (step: string, ms: number) => (out.get(step) ?? out.set(step, []).get(step)!).push(ms * 1000);
   let t = performance.now();
   const next = (step: string) => {
@@ -308,16 +307,19 @@ async function traceSteps(trace: TraceContext, out: Map<string, number[]>) {
     push(step, now - t);
     t = now;
   };
-  const row = buildRow(trace);
-  next('trace: buildRow');
-  scrubRow(row, trace.secrets);
-  next('trace: scrubRow');
-  const price = findPrice(row.targetModel ?? row.requestedModel, utcDay(trace.row.createdAt), pricesCache);
-  if (price) row.costMicros = costMicros(row, price);
+  const price = findPrice(record.targetModel ?? record.requestedModel, utcDay(record.createdAt), pricesCache);
+  const cost = { costMicros: price ? costMicros(record, price) : null, priceId: price?.id ?? null };
   next('trace: findPrice');
+  const row = await traceRow({ ...config, trace: { ...config.trace, bodies: 'none' } }, record, cost);
+  row.requestBody = record.requestBody;
+  row.upstreamRequestBody = record.upstreamRequestBody;
+  row.responseBody = record.responseBody;
+  next('trace: the row');
+  scrubRow(row, [...config.secrets, ...record.secrets]);
+  next('trace: scrubRow');
   fitBodies(row);
   next('trace: fitBodies');
-  await insertRow(d1, row);
+  await config.db.batch(traceStatements(config.db, row) as [never]);
   next('trace: drizzle insert (+ session)');
 }
 
@@ -365,7 +367,7 @@ async function slice(s: Scenario, ms: number, into: Samples) {
         const [step, at] = marks[i]!;
         (into.steps.get(step) ?? into.steps.set(step, []).get(step)!).push((at - marks[i - 1]![1]) * 1000);
       }
-      await traceSteps(lastTrace!, into.steps);
+      await traceSteps(lastRecord!, into.steps);
     }
   }
   if (!breakdown) {
@@ -413,7 +415,7 @@ const results = selected.map((s) => {
 // The KEY_BUDGETS check as a request pays for it once the isolate holds its copy of key_spend:
 // budget lookup, copy lookup, the comparison (the background refresh every 10 s is not counted).
 async function budgetCheckUs(): Promise<number> {
-  const budgets = loadBudgets(JSON.stringify({ bench: { daily: 1e9, monthly: 1e9 } }))!;
+  const budgets = parseBudgets(JSON.stringify({ bench: { daily: 1e9, monthly: 1e9 } }))!;
   const d1 = stubD1(priceRows) as unknown as D1Database;
   const background = () => {};
   await enforceBudget(d1, 'bench', budgetFor(budgets, 'bench')!, 'trace', background);

@@ -1,39 +1,41 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { api } from './api/routes';
+import { type Bindings, loadConfig } from './config';
+import { errorResponse, errorTypeForStatus, ProxyError } from './core/errors';
+import { log } from './core/log';
+import { checkHealth } from './health';
+import { runScheduled } from './jobs';
 import { ui } from './ui/routes';
-import { DEFAULT_MAX_REQUEST_BYTES, type AppEnv } from './http/app-env';
-import { ProxyError, errorResponse, errorTypeForStatus } from './http/errors';
-import { routedHandler } from './http/messages';
-import { getModel, listModels } from './http/models';
-import { runAlerts } from './ops/alerts';
-import { checkHealth } from './ops/health';
-import { log } from './ops/log';
-import { RETENTION_CRON, runRetention } from './tracing/retention';
-import { traceRequests } from './tracing/middleware';
+import { routedHandler } from './v1/messages';
+import { getModel, listModels } from './v1/models';
+import { recordRequests, type V1Env } from './v1/tracing';
 
-const app = new Hono<AppEnv>();
+const app = new Hono<V1Env>();
 
-app.use(traceRequests);
+// The configuration, parsed once per isolate, for every handler below.
+app.use((c, next) => {
+  c.set('config', loadConfig(c.env));
+  return next();
+});
+app.use(recordRequests);
 app.use(
   methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) => {
-      const trace = c.get('trace');
       const message = `${c.req.method} is not allowed on ${c.req.path}: use ${methods.join(', ')}`;
-      if (trace) {
-        trace.row.errorType = 'invalid_request_error';
-        trace.row.errorMessage = message;
-      }
-      return errorResponse(new ProxyError('invalid_request_error', message, 405, { allow: methods.join(', ') }), trace?.id);
+      // The router answered 404 first: this is the real reason.
+      const error = new ProxyError('invalid_request_error', message, 405, { allow: methods.join(', ') });
+      recorderOf(c)?.fail(error, true);
+      return errorResponse(error, recorderOf(c)?.id);
     },
   }),
 );
 // Refuse oversized bodies from their content-length, or as soon as a chunked body passes the limit.
 app.use('/v1/*', (c, next) => {
-  const maxSize = Number(c.env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES;
+  const maxSize = c.get('config').maxRequestBytes;
   return bodyLimit({
     maxSize,
     onError: () => {
@@ -47,7 +49,7 @@ app.on(['GET', 'HEAD'], '/', (c) => c.json({ name: 'claude-proxy', ok: true }));
 
 // For uptime checks: 503 when requests would fail (D1 down, a setting unreadable).
 app.on(['GET', 'HEAD'], '/health', async (c) => {
-  const health = await checkHealth(c.env);
+  const health = await checkHealth(c.get('config'));
   return c.json(health, health.status === 'error' ? 503 : 200, { 'cache-control': 'no-store' });
 });
 
@@ -63,34 +65,29 @@ app.notFound((c) => respondWithError(c, new ProxyError('not_found_error', `no su
 
 app.onError((err, c) => respondWithError(c, asProxyError(err, c)));
 
-function asProxyError(err: Error, c: Context<AppEnv>): ProxyError {
+function recorderOf(c: Context<V1Env>) {
+  return c.get('recorder') as V1Env['Variables']['recorder'] | undefined;
+}
+
+function asProxyError(err: Error, c: Context<V1Env>): ProxyError {
   if (err instanceof ProxyError) return err;
   if (err instanceof HTTPException) return new ProxyError(errorTypeForStatus(err.status), err.message || 'request rejected', err.status);
-  log('error', 'unhandled_error', c.get('trace')?.id ?? null, { method: c.req.method, path: c.req.path, error: err.stack ?? String(err) });
+  log('error', 'unhandled_error', recorderOf(c)?.id ?? null, { method: c.req.method, path: c.req.path, error: err.stack ?? String(err) });
   return new ProxyError('api_error', `internal proxy error: ${err.message}`);
 }
 
 /** Every error leaves in Anthropic's format, and its trace says why. */
-function respondWithError(c: Context<AppEnv>, error: ProxyError): Response {
-  const trace = c.get('trace');
-  if (trace) {
-    trace.row.errorType ??= error.type;
-    trace.row.errorMessage ??= error.message;
-  }
-  return errorResponse(error, trace?.id);
+function respondWithError(c: Context<V1Env>, error: ProxyError): Response {
+  const recorder = recorderOf(c);
+  recorder?.fail(error);
+  return errorResponse(error, recorder?.id);
 }
 
 export default {
   fetch: app.fetch,
-  /** The daily RETENTION_CRON deletes old traces; every other cron trigger evaluates ALERTS. */
-  async scheduled(controller, env, ctx) {
-    const failed = (event: string) => (err: unknown) => log('error', event, null, { cron: controller.cron, error: err instanceof Error ? err.message : String(err) });
-    ctx.waitUntil(
-      controller.cron === RETENTION_CRON
-        ? runRetention(env, controller.scheduledTime).catch(failed('trace_retention_failed'))
-        : runAlerts(env, controller.scheduledTime).catch(failed('alert_run_failed')),
-    );
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduled(loadConfig(env), controller.cron, controller.scheduledTime));
   },
-} satisfies ExportedHandler<AppEnv['Bindings']>;
+} satisfies ExportedHandler<Bindings>;
 
 export { ClaudeProxyRpc } from './rpc';

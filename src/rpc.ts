@@ -1,8 +1,8 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { parseRange, resolveSessionQuery, resolveTraceQuery, withParsedBodies, type RangeQuery, type SessionQuery, type TraceQuery } from './api/params';
-import { database, getSession, getTrace, listSessions, listTraces, stats, type FullTrace } from './api/queries';
-import type { Bindings } from './http/app-env';
-import { checkHealth } from './ops/health';
+import { parseRange, type RangeQuery, resolveSessionQuery, resolveTraceQuery, type SessionQuery, type TraceQuery, withParsedBodies } from './api/query';
+import { type Bindings, loadConfig } from './config';
+import { checkHealth } from './health';
+import { type FullTrace, getSession, getTrace, listSessions, listTraces, stats } from './storage/queries';
 
 /**
  * Read access to the traces for other Workers, over a service binding: the same queries as
@@ -16,36 +16,36 @@ import { checkHealth } from './ops/health';
 export class ClaudeProxyRpc extends WorkerEntrypoint<Bindings> {
   /** Traces newest first, without bodies; the filters of /api/traces. Page on with `cursor: nextCursor`. */
   async listTraces(query: TraceQuery = {}) {
-    const result = await listTraces(database(this.env.DB), resolveTraceQuery(query, Date.now()));
+    const result = await listTraces(loadConfig(this.env).db, resolveTraceQuery(query, Date.now()));
     return { ...result, hasMore: result.nextCursor !== null };
   }
 
   /** One trace with everything, bodies parsed (fetched back from R2 if they were moved there); null if unknown. */
   async getTrace(id: string) {
-    const trace = await getTrace(database(this.env.DB), id, this.env.BODIES_BUCKET);
+    const trace = await getTrace(loadConfig(this.env).db, id, loadConfig(this.env).trace.store?.bucket);
     return trace ? withParsedBodies(trace) : null;
   }
 
   /** Sessions with activity in the range, most recent (or most expensive, `sort: 'cost'`) first. */
   async listSessions(query: SessionQuery = {}) {
-    const result = await listSessions(database(this.env.DB), resolveSessionQuery(query, Date.now()));
+    const result = await listSessions(loadConfig(this.env).db, resolveSessionQuery(query, Date.now()));
     return { ...result, hasMore: result.nextCursor !== null };
   }
 
   /** A session's totals and its traces in order; with `bodies: true` each trace carries its bodies. Null if unknown. */
   async getSession(id: string, options: { bodies?: boolean } = {}) {
-    const found = await getSession(database(this.env.DB), id, { bodies: options.bodies, bucket: this.env.BODIES_BUCKET });
+    const found = await getSession(loadConfig(this.env).db, id, { bodies: options.bodies, bucket: loadConfig(this.env).trace.store?.bucket });
     if (!found) return null;
     return { session: found.session, traces: options.bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces };
   }
 
   /** Requests, errors, latency percentiles, tokens and cost per model and per day; the last 24 h by default. */
   async stats(query: RangeQuery = {}) {
-    return stats(database(this.env.DB), parseRange(query, Date.now(), '24h'));
+    return stats(loadConfig(this.env).db, parseRange(query, Date.now(), '24h'));
   }
 
   /** The same report as GET /health. */
   async health() {
-    return checkHealth(this.env);
+    return checkHealth(loadConfig(this.env));
   }
 }

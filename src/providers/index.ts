@@ -1,8 +1,9 @@
-import type { ProviderName } from '../routing/config';
+import type { ProviderName } from '../config/routes';
+import type { Provider } from '../upstream/types';
 import { anthropicProvider } from './anthropic';
 import { openaiProvider } from './openai';
-import type { Provider } from './types';
 
+/** Every upstream protocol, by the name routes give it in `provider`. */
 export const providers: Record<ProviderName, Provider> = {
   anthropic: anthropicProvider,
   openai: openaiProvider,

@@ -1,6 +1,6 @@
 import type { Child, FC } from 'hono/jsx';
-import type { SessionSummary, Stats, TraceSummary } from '../api/queries';
-import type { Trace } from '../db/schema';
+import type { SessionSummary, Stats, TraceSummary } from '../storage/queries';
+import type { Trace } from '../storage/schema';
 import { CostChart, DurationBar, LatencyChart, Legend, colors } from './charts';
 import { Conversation } from './conversation';
 import { bytes, count, ms, percent, tokens, usd } from './format';

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { isAdminToken } from '../api/admin-auth';
-import { parseBody, parseRange } from '../api/params';
-import { database, getSession, getTrace, listSessions, listTraces, requestBodyOf, sessionNeighbours, stats, type TraceSummary } from '../api/queries';
-import type { AppEnv } from '../http/app-env';
+import { parseBody, parseRange } from '../api/query';
+import type { SurfaceEnv } from '../config';
+import { getSession, getTrace, listSessions, listTraces, requestBodyOf, sessionNeighbours, stats, type TraceSummary } from '../storage/queries';
 import { SCRIPT, STYLES } from './assets';
 import { firstNewMessage } from './conversation';
 import { LoginPage, OverviewPage, SessionPage, SessionsPage, TracePage, TracesPage } from './pages';
@@ -13,7 +13,7 @@ import { COOKIE_NAME, SESSION_SECONDS, issueSession, verifySession } from './ses
  * The trace viewer under /ui: server-rendered pages over the same queries as /api. Signed in with
  * ADMIN_TOKEN through a form; a signed, HttpOnly, SameSite=Strict cookie after that.
  */
-export const ui = new Hono<AppEnv>();
+export const ui = new Hono<SurfaceEnv>();
 
 /** Nothing from a trace may run: no inline script or style, no external origin, no framing. */
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -35,15 +35,15 @@ function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/ui(\/[^\\]*)?(\?.*)?$/.test(next) && !next.startsWith('//') ? next : '/ui';
 }
 
-ui.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} closed={!c.env.ADMIN_TOKEN} />));
+ui.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} closed={!c.get('config').adminToken} />));
 
 ui.post('/login', async (c) => {
   const form = await c.req.parseBody();
   const next = safeNext(form.next);
-  if (!(await isAdminToken(typeof form.token === 'string' ? form.token : null, c.env.ADMIN_TOKEN))) {
-    return c.html(<LoginPage error="That is not the admin token." next={next} closed={!c.env.ADMIN_TOKEN} />, 401);
+  if (!(await isAdminToken(typeof form.token === 'string' ? form.token : null, c.get('config').adminToken))) {
+    return c.html(<LoginPage error="That is not the admin token." next={next} closed={!c.get('config').adminToken} />, 401);
   }
-  setCookie(c, COOKIE_NAME, await issueSession(c.env.ADMIN_TOKEN!), { path: '/ui', httpOnly: true, secure: true, sameSite: 'Strict', maxAge: SESSION_SECONDS });
+  setCookie(c, COOKIE_NAME, await issueSession(c.get('config').adminToken!), { path: '/ui', httpOnly: true, secure: true, sameSite: 'Strict', maxAge: SESSION_SECONDS });
   return c.redirect(next, 303);
 });
 
@@ -53,13 +53,13 @@ ui.post('/logout', (c) => {
 });
 
 ui.use(async (c, next) => {
-  if (await verifySession(getCookie(c, COOKIE_NAME), c.env.ADMIN_TOKEN)) return next();
+  if (await verifySession(getCookie(c, COOKIE_NAME), c.get('config').adminToken)) return next();
   const url = new URL(c.req.url);
   return c.redirect(`/ui/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
 });
 
 ui.get('/', async (c) => {
-  const db = database(c.env.DB);
+  const db = c.get('config').db;
   const range = parseRange(c.req.query(), Date.now(), '24h');
   const [overall, expensive, recent] = await Promise.all([
     stats(db, range),
@@ -72,7 +72,7 @@ ui.get('/', async (c) => {
 ui.get('/sessions', async (c) => {
   const query = c.req.query();
   const range = parseRange(query, Date.now(), '7d');
-  const result = await listSessions(database(c.env.DB), {
+  const result = await listSessions(c.get('config').db, {
     ...range,
     model: query.model || undefined,
     errorsOnly: query.errors === 'true',
@@ -84,7 +84,7 @@ ui.get('/sessions', async (c) => {
 });
 
 ui.get('/sessions/:id', async (c) => {
-  const found = await getSession(database(c.env.DB), c.req.param('id'));
+  const found = await getSession(c.get('config').db, c.req.param('id'));
   if (!found) return c.html(<TracesPage traces={[]} nextCursor={null} query={{ session: c.req.param('id') }} range="custom" />, 404);
   return c.html(<SessionPage session={found.session} traces={found.traces as TraceSummary[]} />);
 });
@@ -92,7 +92,7 @@ ui.get('/sessions/:id', async (c) => {
 ui.get('/traces', async (c) => {
   const query = c.req.query();
   const range = parseRange(query, Date.now(), '7d');
-  const result = await listTraces(database(c.env.DB), {
+  const result = await listTraces(c.get('config').db, {
     ...range,
     sessionId: query.session || undefined,
     model: query.model || undefined,
@@ -106,8 +106,8 @@ ui.get('/traces', async (c) => {
 });
 
 ui.get('/traces/:id', async (c) => {
-  const db = database(c.env.DB);
-  const bucket = c.env.BODIES_BUCKET;
+  const db = c.get('config').db;
+  const bucket = c.get('config').trace.store?.bucket;
   const trace = await getTrace(db, c.req.param('id'), bucket);
   if (!trace) return c.html(<TracesPage traces={[]} nextCursor={null} query={{}} range="custom" />, 404);
   const request = parseBody(trace.requestBody);

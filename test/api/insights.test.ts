@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dailyUsage, sessionSummary } from '../../src/db/schema';
+import { dailyUsage, sessionSummary } from '../../src/storage/schema';
 import { DAY, HOUR, seedTraces } from '../helpers/seed';
 import { send } from '../helpers/worker';
 

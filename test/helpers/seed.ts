@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
-import { sessions, traces, type NewTrace } from '../../src/db/schema';
-import { timePrefix } from '../../src/tracing/ids';
+import { sessions, traces, type NewTrace } from '../../src/storage/schema';
+import { timePrefix } from '../../src/core/ids';
 
 let counter = 0;
 

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { vi } from 'vitest';
-import { traces, type Trace } from '../../src/db/schema';
+import { traces, type Trace } from '../../src/storage/schema';
 import app from '../../src/index';
 
 export const PROXY = 'http://proxy.test';

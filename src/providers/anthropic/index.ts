@@ -1,6 +1,6 @@
-import { relayBody } from '../../tracing/relay';
-import type { Provider } from '../types';
-import { forwardedHeaders, joinUrl, relayedResponseHeaders } from '../upstream';
+import { joinUrl, forwardedHeaders, relayedResponseHeaders } from '../../upstream/http';
+import { passthroughTransform, pump, relayWhole } from '../../upstream/pump';
+import type { CapturedBytes, Provider, UpstreamAuth } from '../../upstream/types';
 
 const encoder = new TextEncoder();
 
@@ -10,10 +10,10 @@ const encoder = new TextEncoder();
  */
 export const anthropicProvider: Provider = {
   prepare(call, target, auth) {
-    const { body, trace } = call;
+    const { body, observer } = call;
     const targetModel = target.model ?? body.model;
-    trace.row.targetModel = targetModel;
-    trace.row.upstreamRequestBody = null;
+    observer.target('anthropic', targetModel);
+    observer.upstreamRequest(null);
     // Re-serialise only when the model changes; otherwise forward the client's bytes.
     const payload = targetModel === body.model ? call.bodyText : JSON.stringify({ ...body, model: targetModel });
     return {
@@ -26,13 +26,23 @@ export const anthropicProvider: Provider = {
         const headers = relayedResponseHeaders(upstream.headers);
         if (!upstream.body) return new Response(null, { status: upstream.status, headers });
         const sse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream');
-        return new Response(relayBody(upstream.body, trace, sse, control.idleTimeoutMs), { status: upstream.status, headers });
+        const capture: CapturedBytes = { kind: 'bytes', chunks: [], bytes: 0, sse };
+        observer.response(capture);
+        const body = sse
+          ? pump(upstream.body, passthroughTransform(capture), observer, { idleTimeoutMs: control.idleTimeoutMs })
+          : relayWhole(upstream.body, observer, capture);
+        return new Response(body, { status: upstream.status, headers });
       },
       fail(status, bodyText, headers) {
         const bytes = encoder.encode(bodyText);
-        trace.response = { kind: 'bytes', chunks: [bytes], bytes: bytes.byteLength, sse: false };
+        observer.response({ kind: 'bytes', chunks: [bytes], bytes: bytes.byteLength, sse: false });
         return new Response(bytes, { status, headers: relayedResponseHeaders(headers) });
       },
     };
   },
 };
+
+/** The request that lists an Anthropic upstream's models (GET /v1/models), with the client's auth for it. */
+export function modelListRequest(baseUrl: string, clientHeaders: Headers, auth: UpstreamAuth): { url: string; init: RequestInit } {
+  return { url: `${joinUrl(baseUrl, '/v1/models')}?limit=1000`, init: { method: 'GET', headers: forwardedHeaders(clientHeaders, auth) } };
+}

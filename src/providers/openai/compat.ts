@@ -1,4 +1,4 @@
-import type { Route } from '../../routing/config';
+import type { Route } from '../../config/routes';
 
 /**
  * What an OpenAI-compatible target accepts. Supporting a new provider's quirk is a data change

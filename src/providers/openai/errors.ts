@@ -1,4 +1,4 @@
-import { ProxyError, type AnthropicErrorType } from '../../http/errors';
+import { clientStatusFor, errorTypeForStatus, ProxyError } from '../../core/errors';
 
 export interface UpstreamErrorContext {
   host: string;
@@ -24,37 +24,8 @@ export function fromUpstreamError(status: number, bodyText: string, headers: Hea
     // Out of credit is permanent: tell the SDK not to retry.
     return new ProxyError('billing_error', text, 402, { 'x-should-retry': 'false' });
   }
-  const [type, mapped] = mapStatus(status);
-  return new ProxyError(type, text, mapped, type === 'rate_limit_error' || type === 'overloaded_error' ? retryHeaders : undefined);
-}
-
-function mapStatus(status: number): [AnthropicErrorType, number] {
-  switch (status) {
-    case 400:
-    case 422:
-      return ['invalid_request_error', 400];
-    case 401:
-      return ['authentication_error', 401];
-    case 402:
-      return ['billing_error', 402];
-    case 403:
-      return ['permission_error', 403];
-    case 404:
-      return ['not_found_error', 404];
-    case 408:
-    case 504:
-      return ['timeout_error', 504];
-    case 413:
-      return ['request_too_large', 413];
-    case 429:
-      return ['rate_limit_error', 429];
-    case 502:
-    case 503:
-    case 529:
-      return ['overloaded_error', 529];
-    default:
-      return status >= 500 ? ['api_error', 500] : ['invalid_request_error', status >= 400 ? status : 400];
-  }
+  const type = errorTypeForStatus(status);
+  return new ProxyError(type, text, clientStatusFor(status), type === 'rate_limit_error' || type === 'overloaded_error' ? retryHeaders : undefined);
 }
 
 interface ErrorDetail {

@@ -1,20 +1,17 @@
 import { createParser } from 'eventsource-parser';
-import { MessageAccumulator } from '../../anthropic/accumulate';
-import { encodeEvent } from '../../anthropic/sse';
-import { estimateRequestTokens } from '../../anthropic/tokens';
-import type { StreamEvent } from '../../anthropic/types';
-import { ProxyError } from '../../http/errors';
-import { errorText } from '../../tracing/relay';
-import type { TraceContext } from '../../tracing/trace';
-import type { UpstreamAuth } from '../../http/auth';
-import type { Provider, ProviderCall } from '../types';
-import { joinUrl } from '../upstream';
-import { Watchdog } from '../watchdog';
+import { ProxyError } from '../../core/errors';
+import { MessageAccumulator } from '../../protocol/accumulate';
+import { encodeEvent } from '../../protocol/sse';
+import { estimateRequestTokens } from '../../protocol/tokens';
+import type { MessagesRequest, StreamEvent } from '../../protocol/types';
+import { joinUrl } from '../../upstream/http';
+import { pump, type StreamTransform } from '../../upstream/pump';
+import type { CallObserver, CapturedMessage, Provider, ProviderCall, UpstreamAuth } from '../../upstream/types';
 import { compatFor } from './compat';
 import { fromUpstreamError } from './errors';
 import { toOpenAIRequest } from './request';
-import { fromOpenAIResponse, type AnswerContext } from './response';
-import { convertChunk, createStreamState, failStream, finishStream, startEvents, type StreamState } from './stream';
+import { type AnswerContext, fromOpenAIResponse } from './response';
+import { convertChunk, createStreamState, failStream, finishStream, startEvents } from './stream';
 import type { ChatCompletion, ChatCompletionChunk } from './types';
 
 /** While the upstream is silent, a ping every this many ms keeps clients' idle watchdogs quiet. */
@@ -26,20 +23,20 @@ export const PING_INTERVAL_MS = 15_000;
  */
 export const openaiProvider: Provider = {
   prepare(call, target, auth) {
-    const { body: request, trace } = call;
+    const { body: request, observer } = call;
     const model = target.model ?? request.model;
-    trace.row.targetModel = model;
+    observer.target('openai', model);
     if (call.operation === 'countTokens') {
       // Chat Completions has no token-counting endpoint.
       const answer = { input_tokens: estimateRequestTokens(request) };
-      trace.response = { kind: 'message', body: answer, bytes: 0 };
-      trace.row.upstreamRequestBody = null;
+      observer.response({ kind: 'message', body: answer, bytes: 0 });
+      observer.upstreamRequest(null);
       return Response.json(answer);
     }
     const compat = compatFor(target);
     const { body, toolNames } = toOpenAIRequest(request, { model, compat, maxTokens: target.maxTokens });
     const payload = JSON.stringify(body);
-    trace.row.upstreamRequestBody = payload;
+    observer.upstreamRequest(payload);
     const url = joinUrl(target.baseUrl, '/chat/completions');
     const host = new URL(url).host;
     const context: AnswerContext = { requestedModel: request.model, toolNames, stopSequences: request.stop_sequences };
@@ -52,12 +49,15 @@ export const openaiProvider: Provider = {
       async respond(upstream, control) {
         if (request.stream && upstream.body) {
           control.clearDeadline();
-          return streamAnswer(upstream.body, context, trace, request, control.idleTimeoutMs);
+          const transform = chatStreamTransform(context, request, observer);
+          return new Response(pump(upstream.body, transform, observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }), {
+            headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
+          });
         }
         // A whole answer is read under the deadline.
         const text = await upstream.text();
         control.clearDeadline();
-        trace.firstByte();
+        observer.firstByte();
         let completion: ChatCompletion;
         try {
           completion = JSON.parse(text) as ChatCompletion;
@@ -70,8 +70,8 @@ export const openaiProvider: Provider = {
         }
         const message = fromOpenAIResponse(completion, context);
         const json = JSON.stringify(message);
-        trace.response = { kind: 'message', body: message, text: json, bytes: json.length };
-        return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, trace) } });
+        observer.response({ kind: 'message', body: message, text: json, bytes: json.length });
+        return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, observer) } });
       },
       fail: (status, text, headers) => upstreamError(status, text, headers),
     };
@@ -86,31 +86,24 @@ function upstreamHeaders(call: ProviderCall, auth: UpstreamAuth, stream: boolean
   return headers;
 }
 
-function requestId(upstream: Response, trace: TraceContext): string {
-  return upstream.headers.get('x-request-id') ?? upstream.headers.get('request-id') ?? trace.id;
+function requestId(upstream: Response, observer: CallObserver): string {
+  return upstream.headers.get('x-request-id') ?? upstream.headers.get('request-id') ?? observer.id;
 }
 
 const encoder = new TextEncoder();
 
 /**
- * Upstream SSE bytes → OpenAI chunks → Anthropic events → SSE bytes, one network chunk at a
- * time. `message_start` goes out at once; pings cover silences; a broken or truncated upstream
- * ends the stream with an `error` event.
+ * Chat Completions SSE → Anthropic SSE, as a transform for the stream pump: upstream bytes are
+ * parsed into chunks, converted into Anthropic events (accumulated for the trace), encoded.
+ * `message_start` goes out at once; pings cover silences; a broken or truncated upstream ends
+ * the stream with an `error` event.
  */
-function streamAnswer(
-  body: ReadableStream<Uint8Array>,
-  context: AnswerContext,
-  trace: TraceContext,
-  request: ProviderCall['body'],
-  idleTimeoutMs: number,
-): Response {
-  const reader = body.getReader();
+function chatStreamTransform(context: AnswerContext, request: MessagesRequest, observer: CallObserver): StreamTransform {
   const decoder = new TextDecoder();
-  const state: StreamState = createStreamState(context, undefined, () => estimateRequestTokens(request));
+  const state = createStreamState(context, undefined, () => estimateRequestTokens(request));
   const accumulator = new MessageAccumulator();
-  const captured = { kind: 'message' as const, accumulator, bytes: 0 };
-  trace.response = captured;
-  trace.expectBody();
+  const captured: CapturedMessage = { kind: 'message', accumulator, bytes: 0 };
+  observer.response(captured);
 
   let pending: StreamEvent[] = [];
   const parser = createParser({
@@ -130,20 +123,8 @@ function streamAnswer(
     },
   });
 
-  let closed = false;
-  let stalled: string | null = null;
-  let output!: ReadableStreamDefaultController<Uint8Array>;
-  const watchdog = new Watchdog(
-    idleTimeoutMs,
-    () => {
-      stalled = `the upstream sent nothing for ${idleTimeoutMs} ms`;
-      reader.cancel(stalled).catch(() => {});
-    },
-    { ms: PING_INTERVAL_MS, onQuiet: () => !closed && send(output, [{ type: 'ping' }]) },
-  );
-
-  const send = (controller: ReadableStreamDefaultController<Uint8Array>, events: StreamEvent[]) => {
-    if (events.length === 0) return;
+  const encode = (events: StreamEvent[]): Uint8Array | null => {
+    if (events.length === 0) return null;
     let text = '';
     for (const event of events) {
       accumulator.apply(event);
@@ -151,74 +132,37 @@ function streamAnswer(
     }
     const bytes = encoder.encode(text);
     captured.bytes += bytes.byteLength;
-    controller.enqueue(bytes);
-    watchdog.clientSent();
+    return bytes;
+  };
+  const flush = () => {
+    const events = pending;
+    pending = [];
+    return encode(events);
   };
 
-  const close = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    closed = true;
-    watchdog.stop();
-    controller.close();
-    const error = accumulator.error;
-    if (error) trace.end('upstream_error', error);
-    else trace.end('complete');
-    // Whatever the upstream still sends after the end is of no use.
-    reader.cancel().catch(() => {});
+  return {
+    get done() {
+      return state.done;
+    },
+    get failure() {
+      return accumulator.error;
+    },
+    start: () => encode(startEvents(state)),
+    chunk(bytes) {
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      return flush();
+    },
+    end() {
+      parser.feed(decoder.decode());
+      parser.reset({ consume: true });
+      // A body that ends after a finish reason is complete even without [DONE]; one that ends before it was cut.
+      if (state.finishReason) {
+        pending.push(...finishStream(state));
+        return { bytes: flush(), failure: null };
+      }
+      return { bytes: flush(), failure: { type: 'api_error', message: 'upstream stream ended before the answer was complete' } };
+    },
+    fail: (error) => encode([...pending.splice(0), ...failStream(state, error.message, error.type)]),
+    ping: () => encode([{ type: 'ping' }]),
   };
-
-  return new Response(
-    new ReadableStream<Uint8Array>(
-      {
-        start(controller) {
-          output = controller;
-          send(controller, startEvents(state));
-        },
-        async pull(controller) {
-          while (!closed) {
-            let result: ReadableStreamReadResult<Uint8Array>;
-            try {
-              result = await reader.read();
-            } catch (err) {
-              send(controller, stalled ? failStream(state, stalled, 'timeout_error') : failStream(state, `upstream connection failed mid-stream: ${errorText(err)}`));
-              close(controller);
-              return;
-            }
-            if (stalled) {
-              send(controller, failStream(state, stalled, 'timeout_error'));
-              close(controller);
-              return;
-            }
-            if (result.done) {
-              parser.feed(decoder.decode());
-              parser.reset({ consume: true });
-              // A body that ends after a finish reason is complete even without [DONE]; one that ends before it was cut.
-              pending.push(...(state.finishReason ? finishStream(state) : failStream(state, 'upstream stream ended before the answer was complete')));
-              send(controller, pending);
-              pending = [];
-              close(controller);
-              return;
-            }
-            watchdog.upstreamActive();
-            trace.firstByte();
-            parser.feed(decoder.decode(result.value, { stream: true }));
-            if (pending.length > 0) {
-              const events = pending;
-              pending = [];
-              send(controller, events);
-              if (state.done) close(controller);
-              return;
-            }
-          }
-        },
-        cancel(reason) {
-          closed = true;
-          watchdog.stop();
-          trace.end('client_abort', { type: 'client_abort', message: `client disconnected after ${captured.bytes} bytes` });
-          return reader.cancel(reason);
-        },
-      },
-      { highWaterMark: 0 },
-    ),
-    { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': trace.id } },
-  );
 }

@@ -9,7 +9,7 @@ import type {
   Tool,
   ToolResultBlock,
   ToolUseBlock,
-} from '../../anthropic/types';
+} from '../../protocol/types';
 import type { Compat } from './compat';
 import { cleanSchema } from './schema';
 import { ToolNames } from './tool-names';

@@ -1,4 +1,4 @@
-import type { MessageResponse, ResponseBlock, StopReason, Usage } from '../../anthropic/types';
+import type { MessageResponse, ResponseBlock, StopReason, Usage } from '../../protocol/types';
 import type { ToolNames } from './tool-names';
 import type { ChatCompletion, ChatUsage } from './types';
 

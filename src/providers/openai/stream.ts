@@ -1,4 +1,4 @@
-import type { StreamEvent, Usage } from '../../anthropic/types';
+import type { StreamEvent, Usage } from '../../protocol/types';
 import { mapStopReason, mapUsage, matchedStopSequence, messageId, newToolUseId } from './response';
 import type { AnswerContext } from './response';
 import type { ChatCompletionChunk, ChatToolCallFragment } from './types';

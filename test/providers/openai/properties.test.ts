@@ -21,7 +21,7 @@ import type {
   ToolChoice,
   ToolResultBlock,
   ToolUseBlock,
-} from '../../../src/anthropic/types';
+} from '../../../src/protocol/types';
 import app from '../../../src/index';
 import { COMPAT, type CompatName } from '../../../src/providers/openai/compat';
 import { MISSING_TOOL_RESULT, toOpenAIRequest } from '../../../src/providers/openai/request';

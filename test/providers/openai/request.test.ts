@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessagesRequest } from '../../../src/anthropic/types';
+import type { MessagesRequest } from '../../../src/protocol/types';
 import { COMPAT, compatFor } from '../../../src/providers/openai/compat';
 import { MISSING_TOOL_RESULT, thinkingEffort, toOpenAIRequest } from '../../../src/providers/openai/request';
 import { cleanSchema } from '../../../src/providers/openai/schema';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MessageAccumulator } from '../../../src/anthropic/accumulate';
-import type { StreamEvent } from '../../../src/anthropic/types';
+import { MessageAccumulator } from '../../../src/protocol/accumulate';
+import type { StreamEvent } from '../../../src/protocol/types';
 import { convertChunk, createStreamState, failStream, finishStream, startEvents } from '../../../src/providers/openai/stream';
 import { ToolNames } from '../../../src/providers/openai/tool-names';
 import type { ChatCompletionChunk } from '../../../src/providers/openai/types';

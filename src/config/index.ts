@@ -1,0 +1,170 @@
+import { drizzle } from 'drizzle-orm/d1';
+import * as v from 'valibot';
+import { type AlertsConfig, parseAlerts } from './alerts';
+import { type Budgets, parseBudgets } from './budgets';
+import type { Bindings } from './env';
+import { type ProxyKeys, parseProxyKeys } from './proxy-keys';
+import { parseRoutes, type Route, targetsOf } from './routes';
+import { Setting } from './settings';
+
+export type { Bindings } from './env';
+
+/** An R2 bucket for bodies too large to keep in D1 rows. */
+export interface BodyStore {
+  bucket: R2Bucket;
+  thresholdBytes: number;
+}
+
+/** What to keep of each request, from the TRACE_* settings. */
+export interface TracePolicy {
+  /** TRACING=off serves without writing traces (spend is still counted). */
+  enabled: boolean;
+  /** full: every body; errors: bodies of failed requests only; none: no bodies. */
+  bodies: 'full' | 'errors' | 'none';
+  /** Fraction of successful requests traced (failed ones always are). */
+  sampleRate: number;
+  /** Whether each request writes its one `request` log line (LOG_REQUESTS, default on). */
+  logRequests: boolean;
+  /** Where bodies over `thresholdBytes` go, when an R2 bucket is bound. */
+  store: BodyStore | null;
+  /** Days traces are kept; null keeps them. */
+  retentionDays: number | null;
+}
+
+/** Everything the proxy reads from its environment, parsed once per isolate. */
+export interface Config {
+  routes: Setting<readonly Route[]>;
+  proxyKeys: ProxyKeys;
+  budgets: Setting<Budgets | null>;
+  alerts: Setting<AlertsConfig | null>;
+  alertWebhookUrl: string | null;
+  /** The /api and /ui token; null leaves both closed. */
+  adminToken: string | null;
+  /** Largest request body accepted, in bytes. */
+  maxRequestBytes: number;
+  trace: TracePolicy;
+  rateLimiter: RateLimit | null;
+  /** The deployed Worker version (CF_VERSION_METADATA), for /health. */
+  versionId: string | null;
+  /** Every secret value this configuration holds: never stored, never echoed. */
+  secrets: readonly string[];
+  /** The value of the secret or var a route names in `apiKey`; null when it is not set. */
+  secret(name: string): string | null;
+  /** Scalar settings that were malformed and replaced by their default: /health reports them. */
+  ignored: readonly string[];
+  d1: D1Database;
+  /** The one Drizzle instance over `d1`. */
+  db: Database;
+}
+
+/** Drizzle over the proxy's D1 database. */
+export type Database = ReturnType<typeof drizzle>;
+
+/** Anthropic's own limit for a Messages request: the default for MAX_REQUEST_BYTES. */
+export const DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+
+/** Bodies above this go to R2 when a bucket is bound: a Claude Code request (~80 KB and up) always does. */
+export const DEFAULT_R2_THRESHOLD_BYTES = 32 * 1024;
+
+/** A number, from a jsonc var or from a string (.dev.vars, secrets). */
+const numeric = v.union([v.number(), v.pipe(v.string(), v.trim(), v.nonEmpty(), v.transform(Number))]);
+const positiveInteger = v.pipe(numeric, v.integer('expected a whole number'), v.minValue(1));
+const switchValue = v.picklist(['on', 'off']);
+
+/**
+ * The scalar variables: one schema each, and what a valid value is (for the report of a bad one,
+ * which must not quote the value: it may be a secret). JSON settings (ROUTES, KEY_BUDGETS,
+ * ALERTS) have their own schemas and keep their errors for the requests that need them.
+ */
+const SCALARS = {
+  MAX_REQUEST_BYTES: [positiveInteger, 'a positive whole number of bytes'],
+  TRACING: [switchValue, '"on" or "off"'],
+  LOG_REQUESTS: [switchValue, '"on" or "off"'],
+  TRACE_BODIES: [v.picklist(['full', 'errors', 'none']), 'one of full, errors, none'],
+  TRACE_SAMPLE_RATE: [v.pipe(numeric, v.minValue(0), v.maxValue(1)), 'a number from 0 to 1'],
+  TRACE_RETENTION_DAYS: [v.pipe(numeric, v.gtValue(0)), 'a number of days above 0'],
+  R2_BODY_THRESHOLD_BYTES: [positiveInteger, 'a positive whole number of bytes'],
+  ADMIN_TOKEN: [v.string(), 'a string'],
+  ALERT_WEBHOOK_URL: [v.pipe(v.string(), v.url()), 'a URL'],
+  PROXY_API_KEYS: [v.string(), 'a comma-separated string'],
+} satisfies Record<string, [v.GenericSchema, string]>;
+
+type Scalars = { [K in keyof typeof SCALARS]?: v.InferOutput<(typeof SCALARS)[K][0]> };
+
+function readScalars(env: Bindings, ignored: string[]): Scalars {
+  const out: Record<string, unknown> = {};
+  for (const [name, [schema, expected]] of Object.entries(SCALARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === null || raw === '') continue;
+    const result = v.safeParse(schema, raw);
+    if (result.success) out[name] = result.output;
+    else ignored.push(`${name} is not ${expected}: its default applies`);
+  }
+  return out as Scalars;
+}
+
+function parseConfig(env: Bindings): Config {
+  const ignored: string[] = [];
+  const scalars = readScalars(env, ignored);
+  const routes = Setting.parse('ROUTES', () => parseRoutes(env.ROUTES));
+  const proxyKeys = parseProxyKeys(scalars.PROXY_API_KEYS);
+  const secret = (name: string) => {
+    const value = env[name];
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  // Secrets are known up front: every key a route names, every plain proxy key, the admin token.
+  const secrets = new Set<string>(proxyKeys.plain);
+  if (scalars.ADMIN_TOKEN) secrets.add(scalars.ADMIN_TOKEN);
+  for (const route of routes.error ? [] : routes.get()) {
+    for (const target of targetsOf(route)) {
+      const value = target.apiKey ? secret(target.apiKey) : null;
+      if (value) secrets.add(value);
+    }
+  }
+  const bucket = env.BODIES_BUCKET ?? null;
+  const metadata = env.CF_VERSION_METADATA as { id?: string } | undefined;
+  return {
+    routes,
+    proxyKeys,
+    budgets: Setting.parse('KEY_BUDGETS', () => parseBudgets(env.KEY_BUDGETS)),
+    alerts: Setting.parse('ALERTS', () => parseAlerts(env.ALERTS)),
+    alertWebhookUrl: scalars.ALERT_WEBHOOK_URL ?? null,
+    adminToken: scalars.ADMIN_TOKEN || null,
+    maxRequestBytes: scalars.MAX_REQUEST_BYTES ?? DEFAULT_MAX_REQUEST_BYTES,
+    trace: {
+      enabled: scalars.TRACING !== 'off',
+      bodies: scalars.TRACE_BODIES ?? 'full',
+      sampleRate: scalars.TRACE_SAMPLE_RATE ?? 1,
+      logRequests: scalars.LOG_REQUESTS !== 'off',
+      store: bucket ? { bucket, thresholdBytes: scalars.R2_BODY_THRESHOLD_BYTES ?? DEFAULT_R2_THRESHOLD_BYTES } : null,
+      retentionDays: scalars.TRACE_RETENTION_DAYS ?? null,
+    },
+    rateLimiter: env.RATE_LIMITER ?? null,
+    versionId: metadata?.id ?? null,
+    secrets: [...secrets],
+    secret,
+    ignored,
+    d1: env.DB,
+    db: drizzle(env.DB),
+  };
+}
+
+const configs = new WeakMap<object, Config>();
+
+/**
+ * The configuration for an environment, parsed on first use and kept for the isolate's life (the
+ * runtime hands every request the same env object).
+ */
+export function loadConfig(env: Bindings): Config {
+  const cached = configs.get(env);
+  if (cached) return cached;
+  const config = parseConfig(env);
+  configs.set(env, config);
+  return config;
+}
+
+/** Hono's environment for the HTTP surfaces: the raw bindings, and the config parsed from them. */
+export interface SurfaceEnv {
+  Bindings: Bindings;
+  Variables: { config: Config };
+}

@@ -1,0 +1,209 @@
+import { CLIENT_ABORT, errorTypeForStatus } from '../core/errors';
+import { newTraceId } from '../core/ids';
+import { redactHeaders } from '../core/redact';
+import type { ClientIdentity } from '../protocol/client';
+import type { Attempt, CallError, CallObserver, CapturedResponse, EndReason } from '../upstream/types';
+import { summarizeResponse } from './summarize';
+
+/**
+ * One client request, as it happened: what was asked, where it went, what came back, how long it
+ * took. Produced once, when the answer has ended; the trace writer and spend accounting each
+ * consume it. Field names are the trace columns'.
+ */
+export interface CompletedRequest {
+  id: string;
+  createdAt: Date;
+  method: string;
+  path: string;
+  sessionId: string | null;
+  /** Request headers, credentials redacted. */
+  requestHeaders: Record<string, string>;
+  clientIp: string | null;
+  userAgent: string | null;
+  requestedModel: string | null;
+  stream: boolean;
+  provider: string | null;
+  targetModel: string | null;
+  targetUrl: string | null;
+  apiKeyName: string | null;
+  status: number | null;
+  errorType: string | null;
+  errorMessage: string | null;
+  endReason: EndReason | null;
+  stopReason: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadInputTokens: number | null;
+  cacheCreationInputTokens: number | null;
+  ttftMs: number | null;
+  durationMs: number | null;
+  attempts: Attempt[] | null;
+  /** The body as received. */
+  requestBody: string | null;
+  requestBytes: number | null;
+  /** The body as sent to the target, when the proxy translated it. */
+  upstreamRequestBody: string | null;
+  /** The answer; for streams, the final message reassembled from the events. */
+  responseBody: string | null;
+  responseBytes: number | null;
+  /** Credentials the client presented: scrubbed from everything stored, with the configured secrets. */
+  secrets: ReadonlySet<string>;
+}
+
+/**
+ * Records one request while it is served. The request path only sets fields and keeps
+ * references (the upstream layer through `CallObserver`); summarising happens in `complete()`,
+ * after the answer has gone out.
+ */
+export class RequestRecorder implements CallObserver {
+  readonly id: string;
+  readonly startedAt: number;
+  /** Set while a response body is relayed; resolves once it has ended, however it ended. */
+  ended: Promise<void> | null = null;
+  private settle: (() => void) | null = null;
+  private readonly record: Omit<CompletedRequest, 'secrets'>;
+  private readonly secrets = new Set<string>();
+  private captured: CapturedResponse | null = null;
+  private readonly attempts: Attempt[] = [];
+
+  constructor(request: Request, path: string, now = Date.now()) {
+    this.startedAt = now;
+    this.id = newTraceId(now);
+    const headers = request.headers;
+    this.record = {
+      id: this.id,
+      createdAt: new Date(now),
+      method: request.method,
+      path,
+      sessionId: headers.get('x-claude-code-session-id'),
+      requestHeaders: redactHeaders(headers),
+      clientIp: headers.get('cf-connecting-ip') ?? headers.get('x-real-ip'),
+      userAgent: headers.get('user-agent'),
+      requestedModel: null,
+      stream: false,
+      provider: null,
+      targetModel: null,
+      targetUrl: null,
+      apiKeyName: null,
+      status: null,
+      errorType: null,
+      errorMessage: null,
+      endReason: null,
+      stopReason: null,
+      inputTokens: null,
+      outputTokens: null,
+      cacheReadInputTokens: null,
+      cacheCreationInputTokens: null,
+      ttftMs: null,
+      durationMs: null,
+      attempts: null,
+      requestBody: null,
+      requestBytes: null,
+      upstreamRequestBody: null,
+      responseBody: null,
+      responseBytes: null,
+    };
+  }
+
+  // What the /v1 surface learns about the request.
+
+  /** The body as received. */
+  received(text: string, bytes: number): void {
+    this.record.requestBody = text;
+    this.record.requestBytes = bytes;
+  }
+
+  /** The model asked for, and whether a stream was. */
+  asked(model: string, stream: boolean): void {
+    this.record.requestedModel = model;
+    this.record.stream = stream;
+  }
+
+  /** The session, when the request names one in its body (the header wins). */
+  session(id: string | null): void {
+    this.record.sessionId ??= id;
+  }
+
+  /** Who the client is: the proxy key's name, and the credentials never to store. */
+  client(identity: ClientIdentity): void {
+    this.record.apiKeyName = identity.proxyKeyName;
+    for (const credential of [identity.apiKey, identity.bearer]) if (credential) this.secrets.add(credential);
+  }
+
+  /** The route the request was sent down (before any target answers). */
+  routed(provider: string): void {
+    this.record.provider = provider;
+  }
+
+  /** Why the request failed, as the client is told; the first cause recorded wins unless `replace`. */
+  fail(error: CallError, replace = false): void {
+    if (replace || this.record.errorType === null) {
+      this.record.errorType = error.type;
+      this.record.errorMessage = error.message;
+    }
+  }
+
+  /** The status the client was sent. A relayed body ends on its own; any other answer has ended. */
+  finish(status: number): void {
+    this.record.status = status;
+    if (!this.ended) this.end(status < 400 ? 'complete' : 'error');
+  }
+
+  // CallObserver: what the upstream layer reports.
+
+  target(provider: string, model: string | null): void {
+    this.record.provider = provider;
+    this.record.targetModel = model;
+  }
+
+  upstreamRequest(text: string | null): void {
+    this.record.upstreamRequestBody = text;
+  }
+
+  attempt(attempt: Attempt): void {
+    this.attempts.push(attempt);
+    // A fallback skipped for its key was never called.
+    if (!attempt.error?.startsWith('skipped:')) this.record.targetUrl = attempt.url;
+  }
+
+  firstByte(): void {
+    this.record.ttftMs ??= Date.now() - this.startedAt;
+  }
+
+  response(captured: CapturedResponse): void {
+    this.captured = captured;
+  }
+
+  expectBody(): void {
+    if (this.ended) return;
+    this.ended = new Promise((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  end(reason: EndReason, error?: CallError): void {
+    if (this.record.endReason) return;
+    this.record.endReason = reason;
+    this.record.durationMs = Date.now() - this.startedAt;
+    if (error) {
+      this.record.errorType = error.type;
+      this.record.errorMessage = error.message;
+    }
+    this.settle?.();
+  }
+
+  /**
+   * The finished request. Call once the answer has ended (after `ended`): the response is
+   * summarised (usage, stop reason, the reassembled message), and a failed status always
+   * carries an error type.
+   */
+  complete(): CompletedRequest {
+    const record: CompletedRequest = { ...this.record, attempts: this.attempts.length > 0 ? this.attempts : null, secrets: this.secrets };
+    if (this.captured) summarizeResponse(this.captured, record);
+    if ((record.status ?? 0) >= 400 && record.errorType === null) {
+      record.errorType = record.status === 499 ? CLIENT_ABORT : errorTypeForStatus(record.status!);
+      record.errorMessage ??= `HTTP ${record.status}`;
+    }
+    return record;
+  }
+}

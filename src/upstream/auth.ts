@@ -1,0 +1,43 @@
+import { CLIENT_KEY, type Target } from '../config/routes';
+import { ProxyError } from '../core/errors';
+import type { ClientIdentity } from '../protocol/client';
+import type { UpstreamAuth } from './types';
+
+/**
+ * Decides who pays for a call to this target and returns its auth headers.
+ * - `apiKey: "client"`: the client's own credential is forwarded (minus any proxy key).
+ * - a named secret: the client must hold one of PROXY_API_KEYS; the secret's value is sent.
+ * - no apiKey: nothing is sent upstream; a proxy key is required if PROXY_API_KEYS is set.
+ */
+export function upstreamAuth(target: Target, client: ClientIdentity, secret: (name: string) => string | null): UpstreamAuth {
+  if (target.apiKey === CLIENT_KEY) {
+    const forwarded: UpstreamAuth = {};
+    if (client.apiKey && !client.apiKeyIsProxyKey) forwarded['x-api-key'] = client.apiKey;
+    if (client.bearer && !client.bearerIsProxyKey) forwarded.authorization = `Bearer ${client.bearer}`;
+    return forwarded;
+  }
+  const presented = client.apiKey ?? client.bearer;
+  if (!target.apiKey) {
+    if (client.proxyKeysConfigured && !client.proxyKeyName) throw missingProxyKey(presented);
+    return {};
+  }
+  if (!client.proxyKeysConfigured) {
+    throw new ProxyError(
+      'authentication_error',
+      `this route spends a server-held key (${target.apiKey}), so it needs a proxy key, and none is configured: set the PROXY_API_KEYS secret`,
+    );
+  }
+  if (!client.proxyKeyName) throw missingProxyKey(presented);
+  const value = secret(target.apiKey);
+  if (!value) throw new ProxyError('api_error', `${target.label} names apiKey "${target.apiKey}", but no secret or var of that name is set`);
+  return target.provider === 'anthropic' ? { 'x-api-key': value } : { authorization: `Bearer ${value}` };
+}
+
+function missingProxyKey(presented: string | null): ProxyError {
+  return new ProxyError(
+    'authentication_error',
+    presented
+      ? 'invalid proxy API key: send one of PROXY_API_KEYS as x-api-key or Authorization: Bearer'
+      : 'missing proxy API key: send one of PROXY_API_KEYS as x-api-key or Authorization: Bearer',
+  );
+}

@@ -1,0 +1,200 @@
+import { type Route, TARGET_DEFAULTS, targetsOf } from '../config/routes';
+import { CLIENT_CLOSED_STATUS, errorText, ProxyError } from '../core/errors';
+import type { ClientIdentity } from '../protocol/client';
+import { upstreamAuth } from './auth';
+import { providers } from '../providers';
+import type { Attempt, ProviderCall } from './types';
+
+/** Longest `retry-after` the proxy waits out itself; a longer one goes back to the client. */
+export const MAX_RETRY_WAIT_MS = 10_000;
+const BACKOFF_BASE_MS = 250;
+/** Error bodies are read whole (to map and trace them), up to this size. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export interface DispatchContext {
+  client: ClientIdentity;
+  /** Looks up a secret a route names. */
+  secret: (name: string) => string | null;
+  /** Fires when the client disconnects: the upstream call is abandoned with it. */
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Sends a routed call: the route's target first, then its fallbacks. Each target is retried on
+ * connection errors, 429 and 5xx (with jittered backoff that honours retry-after) before any byte
+ * reaches the client; once a target answers 2xx, its answer is the client's. A client error
+ * (4xx) ends the search at once: another target would refuse it too.
+ */
+export async function dispatch(call: ProviderCall, route: Route, context: DispatchContext): Promise<Response> {
+  const { observer } = call;
+  const { signal } = context;
+  const targets = targetsOf(route);
+  let failure: (() => Response | ProxyError) | null = null;
+
+  for (const [position, target] of targets.entries()) {
+    let auth: ReturnType<typeof upstreamAuth>;
+    try {
+      auth = upstreamAuth(target, context.client, context.secret);
+    } catch (err) {
+      // The primary's auth decides the answer; a fallback this client may not use is skipped.
+      if (position === 0) throw err;
+      observer.attempt({ target: target.label, provider: target.provider, url: target.baseUrl, status: null, error: `skipped: ${errorText(err)}`, ms: 0 });
+      continue;
+    }
+    const prepared = providers[target.provider].prepare(call, target, auth);
+    if (prepared instanceof Response) return prepared;
+
+    const retries = target.retries ?? TARGET_DEFAULTS.retries;
+    for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
+      const outcome = await sendOnce(prepared.url, prepared.init, target.timeoutMs ?? TARGET_DEFAULTS.timeoutMs, signal);
+      const record: Attempt = { target: target.label, provider: target.provider, url: prepared.url, status: null, error: null, ms: 0 };
+
+      if (outcome.kind === 'client_gone') {
+        record.error = 'client disconnected';
+        record.ms = Date.now() - started;
+        observer.attempt(record);
+        observer.end('client_abort', { type: 'client_abort', message: 'client disconnected before the upstream answered' });
+        throw new ProxyError('api_error', 'client disconnected before the upstream answered', CLIENT_CLOSED_STATUS);
+      }
+      if (outcome.kind === 'response' && outcome.response.ok) {
+        record.status = outcome.response.status;
+        record.ms = Date.now() - started;
+        observer.attempt(record);
+        return prepared.respond(outcome.response, { idleTimeoutMs: target.idleTimeoutMs ?? TARGET_DEFAULTS.idleTimeoutMs, clearDeadline: outcome.clearDeadline });
+      }
+
+      let retryable: boolean;
+      let waitMs = backoff(attempt);
+      if (outcome.kind === 'response') {
+        const { response } = outcome;
+        const bodyText = await readBounded(response);
+        outcome.clearDeadline();
+        record.status = response.status;
+        record.error = bodyText.slice(0, 300) || null;
+        retryable = isRetryable(response.status, bodyText, response.headers);
+        const after = retryAfterMs(response.headers);
+        if (after !== null) {
+          if (after > MAX_RETRY_WAIT_MS) retryable = false;
+          waitMs = Math.max(waitMs, after);
+        }
+        failure = () => prepared.fail(response.status, bodyText, response.headers);
+        // A client error ends the search: the same request would fail everywhere.
+        if (!retryable && response.status < 500 && response.status !== 429) {
+          record.ms = Date.now() - started;
+          observer.attempt(record);
+          return answer(failure);
+        }
+      } else {
+        record.error = outcome.message;
+        retryable = outcome.kind === 'unreachable';
+        failure =
+          outcome.kind === 'timeout'
+            ? () => new ProxyError('timeout_error', outcome.message, 504)
+            : () => new ProxyError('api_error', outcome.message, 502);
+      }
+      record.ms = Date.now() - started;
+      observer.attempt(record);
+      if (!retryable || attempt >= retries) break;
+      if (!(await sleep(waitMs, signal))) {
+        observer.end('client_abort', { type: 'client_abort', message: 'client disconnected while the proxy waited to retry' });
+        throw new ProxyError('api_error', 'client disconnected while the proxy waited to retry', CLIENT_CLOSED_STATUS);
+      }
+    }
+  }
+  if (!failure) throw new ProxyError('api_error', `no target of ${route.label} could be used`, 502);
+  return answer(failure);
+}
+
+function answer(failure: () => Response | ProxyError): Response {
+  const result = failure();
+  if (result instanceof ProxyError) throw result;
+  return result;
+}
+
+/** What one fetch to an upstream came to. */
+export type Outcome =
+  | { kind: 'response'; response: Response; clearDeadline: () => void }
+  | { kind: 'timeout'; message: string }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'client_gone' };
+
+/**
+ * One fetch with a deadline for the response (headers; for whole answers, the body too, until
+ * `clearDeadline`), abandoned if the client leaves. Every upstream call goes through here.
+ */
+export async function sendOnce(url: string, init: RequestInit, timeoutMs: number, clientSignal: AbortSignal | undefined): Promise<Outcome> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error('deadline')), timeoutMs);
+  const signal = clientSignal ? AbortSignal.any([deadline.signal, clientSignal]) : deadline.signal;
+  const host = new URL(url).host;
+  try {
+    const response = await fetch(url, { ...init, signal });
+    return { kind: 'response', response, clearDeadline: () => clearTimeout(timer) };
+  } catch (err) {
+    clearTimeout(timer);
+    if (clientSignal?.aborted) return { kind: 'client_gone' };
+    if (deadline.signal.aborted) return { kind: 'timeout', message: `the upstream ${host} did not answer within ${timeoutMs} ms` };
+    return { kind: 'unreachable', message: `could not reach the upstream ${host}: ${errorText(err)}` };
+  }
+}
+
+/** Retry on 408, 409, 429 and 5xx (529 included), unless the upstream says not to or the account is out of credit. */
+export function isRetryable(status: number, bodyText: string, headers: Headers): boolean {
+  if (headers.get('x-should-retry') === 'false') return false;
+  if (status === 429) return !/insufficient_quota/.test(bodyText);
+  return status === 408 || status === 409 || status >= 500;
+}
+
+/** `retry-after-ms` or `retry-after` (seconds or an HTTP date), in ms. */
+export function retryAfterMs(headers: Headers): number | null {
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.has('retry-after-ms') && Number.isFinite(ms)) return ms;
+  const value = headers.get('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+/** Full jitter: a random wait up to 250 ms × 2^attempt, at least a quarter of it. */
+export function backoff(attempt: number): number {
+  const ceiling = BACKOFF_BASE_MS * 2 ** attempt;
+  return ceiling / 4 + Math.random() * ((ceiling * 3) / 4);
+}
+
+/** Waits, unless the client leaves first (then false). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function readBounded(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      text += decoder.decode(read.value, { stream: true });
+      if (text.length > ERROR_BODY_LIMIT) {
+        await reader.cancel();
+        break;
+      }
+    }
+  } catch {
+    // a body cut short still says what it said
+  }
+  return text + decoder.decode();
+}

@@ -19,9 +19,7 @@ function localD1File(): string {
   if (files.length === 0) {
     throw new Error(`no local D1 database under ${dir}: run \`npm run db:migrate:local\` first`);
   }
-  const newest = files
-    .map((name) => join(dir, name))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+  const newest = files.map((name) => join(dir, name)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
   return `file:${newest}`;
 }
 

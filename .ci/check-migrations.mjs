@@ -28,6 +28,8 @@ if (/No schema changes/i.test(output)) {
   process.exit(1);
 } else {
   // drizzle-kit asks on the terminal when a change could be a rename: that is drift too.
-  console.error(`src/storage/schema.ts could not be compared with drizzle/ (drizzle-kit wants to ask about a rename?): run \`npm run db:generate\` in a terminal.\n${output}`);
+  console.error(
+    `src/storage/schema.ts could not be compared with drizzle/ (drizzle-kit wants to ask about a rename?): run \`npm run db:generate\` in a terminal.\n${output}`,
+  );
   process.exit(1);
 }

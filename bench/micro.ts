@@ -150,7 +150,14 @@ const SCENARIOS: Scenario[] = [
 
 const priceRows = seededPrices();
 const pricesCache = priceRows.map(([id, model, inputUsdPerMtok, outputUsdPerMtok, cacheReadUsdPerMtok, cacheWriteUsdPerMtok, effectiveFrom, source]) => ({
-  id, model, inputUsdPerMtok, outputUsdPerMtok, cacheReadUsdPerMtok, cacheWriteUsdPerMtok, effectiveFrom, source,
+  id,
+  model,
+  inputUsdPerMtok,
+  outputUsdPerMtok,
+  cacheReadUsdPerMtok,
+  cacheWriteUsdPerMtok,
+  effectiveFrom,
+  source,
 })) as Parameters<typeof findPrice>[2];
 const config = loadConfig({ ROUTES, DB: stubD1(priceRows) } as unknown as Bindings);
 const requestUrl = 'http://127.0.0.1:8787/v1/messages';
@@ -391,7 +398,9 @@ const ROUNDS = 5;
 // machine does is spread over all scenarios rather than landing on one.
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 for (const s of selected) await warm(s, Math.min(1000, seconds * 300));
-const samples = new Map<string, Samples>(selected.map((s) => [s.name, { request: [], response: [], trace: [], total: [], steps: new Map(), cpuUs: 0, cpuIterations: 0 }]));
+const samples = new Map<string, Samples>(
+  selected.map((s) => [s.name, { request: [], response: [], trace: [], total: [], steps: new Map(), cpuUs: 0, cpuIterations: 0 }]),
+);
 for (let round = 0; round < ROUNDS; round++) {
   for (const s of selected) await slice(s, (seconds * 1000) / ROUNDS, samples.get(s.name)!);
 }

@@ -171,7 +171,12 @@ const SCENARIOS = [
   { id: 'stream', route: 'translated', size: 'small', stream: true },
   { id: '80k-stream', route: 'passthrough', size: '80k', stream: true },
   { id: '80k-stream', route: 'translated', size: '80k', stream: true },
-].map((s) => ({ ...s, name: `${s.id}/${s.route}`, request: makeRequest(s.route, s.size, s.stream), n: s.id === '80k-stream' ? Math.max(100, Math.round(N / 2)) : N }));
+].map((s) => ({
+  ...s,
+  name: `${s.id}/${s.route}`,
+  request: makeRequest(s.route, s.size, s.stream),
+  n: s.id === '80k-stream' ? Math.max(100, Math.round(N / 2)) : N,
+}));
 
 /** One request; times in ms from performance.now(): first body byte and last. */
 async function send(client, request) {
@@ -207,7 +212,12 @@ async function sendSafely(client, request) {
 
 const results = {
   started: new Date(startedAt).toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg_start: os.loadavg().map((n) => round(n, 2)), memory_gb: round(os.totalmem() / 2 ** 30, 1) },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    loadavg_start: os.loadavg().map((n) => round(n, 2)),
+    memory_gb: round(os.totalmem() / 2 ** 30, 1),
+  },
   versions,
   runner: {
     name: 'miniflare',
@@ -270,12 +280,23 @@ try {
   ]);
   const proxyVars = { ...(proxyConfig.vars ?? {}), ROUTES };
   const migrationsDir = path.join(ROOT, proxyConfig.d1_databases?.[0]?.migrations_dir ?? 'drizzle');
-  const proxyHost = (extra = {}) => ({ script: proxyBuild.script, ...compat, d1: true, migrationsDir, ...extra, bindings: { ...proxyVars, ...(extra.bindings ?? {}) } });
+  const proxyHost = (extra = {}) => ({
+    script: proxyBuild.script,
+    ...compat,
+    d1: true,
+    migrationsDir,
+    ...extra,
+    bindings: { ...proxyVars, ...(extra.bindings ?? {}) },
+  });
   const [nullWorker, proxy, proxyOff, nullJs] = await Promise.all([
     startWorker(STATE, 'null-worker', { script: nullBuild.script, ...nullCompat, bindings: { ...(nullConfig.vars ?? {}), UPSTREAM: upstream.url } }),
     startWorker(STATE, 'proxy', proxyHost()),
     startWorker(STATE, 'proxy-tracing-off', proxyHost({ bindings: { TRACING: 'off' } })),
-    startWorker(STATE, 'null-worker-js-relay', { script: nullBuild.script, ...nullCompat, bindings: { ...(nullConfig.vars ?? {}), UPSTREAM: upstream.url, RELAY: 'js' } }),
+    startWorker(STATE, 'null-worker-js-relay', {
+      script: nullBuild.script,
+      ...nullCompat,
+      bindings: { ...(nullConfig.vars ?? {}), UPSTREAM: upstream.url, RELAY: 'js' },
+    }),
   ]);
   servers.push(nullWorker, proxy, proxyOff, nullJs);
 
@@ -342,7 +363,11 @@ try {
       entry.cpu_ms_per_request[target.key] = round((cpuAfter[target.key] - cpuBefore[target.key]) / n, 4);
     }
     const t = entry.targets;
-    const diff = (a, b, metric) => ({ p50: round(t[a][metric].p50 - t[b][metric].p50), p95: round(t[a][metric].p95 - t[b][metric].p95), p99: round(t[a][metric].p99 - t[b][metric].p99) });
+    const diff = (a, b, metric) => ({
+      p50: round(t[a][metric].p50 - t[b][metric].p50),
+      p95: round(t[a][metric].p95 - t[b][metric].p95),
+      p99: round(t[a][metric].p99 - t[b][metric].p99),
+    });
     entry.added_total = diff('proxy', 'null', 'total');
     entry.added_total_tracing_off = diff('proxyOff', 'null', 'total');
     entry.tracing_cost_total = diff('proxy', 'proxyOff', 'total');
@@ -387,12 +412,20 @@ try {
       }
       await sleep(300);
       results.js_floor[name] = Object.fromEntries(
-        floorTargets.map((t) => [t.key, { p50_ms: round(summary(samples[t.key]).p50), cpu_ms_per_request: round((groupCpuMs(t.server.pgid) - cpuBefore[t.key]) / rounds, 4) }]),
+        floorTargets.map((t) => [
+          t.key,
+          { p50_ms: round(summary(samples[t.key]).p50), cpu_ms_per_request: round((groupCpuMs(t.server.pgid) - cpuBefore[t.key]) / rounds, 4) },
+        ]),
       );
     }
     const f = results.js_floor;
     const perChunk = (key) => ((f['stream/passthrough'][key].cpu_ms_per_request - f['small/passthrough'][key].cpu_ms_per_request) * 1000) / STREAM_CHUNKS;
-    results.js_floor.per_chunk_cpu_us = { null: round(perChunk('null'), 1), nullJs: round(perChunk('nullJs'), 1), proxyOff: round(perChunk('proxyOff'), 1), proxy: round(perChunk('proxy'), 1) };
+    results.js_floor.per_chunk_cpu_us = {
+      null: round(perChunk('null'), 1),
+      nullJs: round(perChunk('nullJs'), 1),
+      proxyOff: round(perChunk('proxyOff'), 1),
+      proxy: round(perChunk('proxy'), 1),
+    };
     await floorTargets[1].client.close();
   }
 
@@ -411,7 +444,13 @@ try {
         const completed = list.reduce((a, r) => a + r.completed, 0);
         const seconds = list.reduce((a, r) => a + r.seconds, 0);
         const cpu = list.reduce((a, r) => a + r.cpu_ms, 0);
-        return { rps: round(completed / seconds, 1), completed, errors: list.reduce((a, r) => a + r.errors, 0), cpu_ms_per_request: round(cpu / completed, 4), latency_p50_ms: round(median(list.flatMap((r) => r.latencies)), 3) };
+        return {
+          rps: round(completed / seconds, 1),
+          completed,
+          errors: list.reduce((a, r) => a + r.errors, 0),
+          cpu_ms_per_request: round(cpu / completed, 4),
+          latency_p50_ms: round(median(list.flatMap((r) => r.latencies)), 3),
+        };
       };
       const nullRun = combine(runs.null);
       const proxyRun = combine(runs.proxy);
@@ -433,7 +472,13 @@ try {
   }
   const byStatus = (await proxy.sql('SELECT status, COUNT(*) AS n FROM traces GROUP BY status')).results;
   const tracedOff = Number((await proxyOff.sql('SELECT COUNT(*) AS n FROM traces')).results[0].n);
-  results.trace_accounting = { requests_sent: sentToProxy.count, traces: traced, missing: sentToProxy.count - traced, by_status: byStatus, tracing_off_traces: tracedOff };
+  results.trace_accounting = {
+    requests_sent: sentToProxy.count,
+    traces: traced,
+    missing: sentToProxy.count - traced,
+    by_status: byStatus,
+    tracing_off_traces: tracedOff,
+  };
 
   // ---- 8. stored bytes per trace, by scenario, from the traced proxy's D1
   progress('storage: bytes and rows written per trace');
@@ -445,7 +490,12 @@ try {
     const sizeCond = scenario.size === 'small' ? 'request_bytes < 10000' : 'request_bytes >= 10000';
     const where = `requested_model = ? AND stream = ? AND ${sizeCond} AND status = 200`;
     const params = [MODELS[scenario.route], scenario.stream ? 1 : 0];
-    const stats = (await proxy.sql(`SELECT COUNT(*) AS n, AVG(${rowBytes}) AS bytes, AVG(IFNULL(LENGTH(CAST(request_body AS BLOB)),0)) AS request_body, AVG(IFNULL(LENGTH(CAST(upstream_request_body AS BLOB)),0)) AS upstream_request_body, AVG(IFNULL(LENGTH(CAST(response_body AS BLOB)),0)) AS response_body, AVG(IFNULL(LENGTH(CAST(request_headers AS BLOB)),0) + IFNULL(LENGTH(CAST(attempts AS BLOB)),0)) AS headers_attempts FROM traces WHERE ${where}`, ...params)).results[0];
+    const stats = (
+      await proxy.sql(
+        `SELECT COUNT(*) AS n, AVG(${rowBytes}) AS bytes, AVG(IFNULL(LENGTH(CAST(request_body AS BLOB)),0)) AS request_body, AVG(IFNULL(LENGTH(CAST(upstream_request_body AS BLOB)),0)) AS upstream_request_body, AVG(IFNULL(LENGTH(CAST(response_body AS BLOB)),0)) AS response_body, AVG(IFNULL(LENGTH(CAST(request_headers AS BLOB)),0) + IFNULL(LENGTH(CAST(attempts AS BLOB)),0)) AS headers_attempts FROM traces WHERE ${where}`,
+        ...params,
+      )
+    ).results[0];
     const sample = (await proxy.sql(`SELECT id FROM traces WHERE ${where} LIMIT 1`, ...params)).results[0];
     const rowsWritten = sample ? await replayInsert(proxy, columns, sample.id) : null;
     results.storage.by_scenario[scenario.name] = {
@@ -486,7 +536,14 @@ try {
   results.targets = verdicts;
   results.profiles = {};
   if (PROFILE) {
-    const missed = [...new Set(verdicts.filter((v) => !v.pass).map((v) => v.profile).filter(Boolean))];
+    const missed = [
+      ...new Set(
+        verdicts
+          .filter((v) => !v.pass)
+          .map((v) => v.profile)
+          .filter(Boolean),
+      ),
+    ];
     for (const what of missed.filter((w) => w.startsWith('micro:'))) {
       const name = what.slice(6);
       progress(`profiling the microbenchmark (${name}): per-step medians, then node --cpu-prof`);
@@ -508,7 +565,14 @@ try {
       if (skipped.length) results.profiles_skipped = { reason: `time budget (${budgetS} s)`, scenarios: skipped };
       if (chosen.length) {
         progress(`profiling claude-proxy in workerd through its inspector: ${chosen.join(', ')}`);
-        Object.assign(results.profiles, await workerdProfiles(proxyHost, proxyBuild.script, chosen.map((name) => SCENARIOS.find((s) => s.name === name))));
+        Object.assign(
+          results.profiles,
+          await workerdProfiles(
+            proxyHost,
+            proxyBuild.script,
+            chosen.map((name) => SCENARIOS.find((s) => s.name === name)),
+          ),
+        );
       }
     }
   }
@@ -533,7 +597,14 @@ try {
 function operationsHost(proxyBuild, upstream) {
   const ROUTES = JSON.stringify([{ match: 'claude-pass*', provider: 'anthropic', baseUrl: upstream.url, apiKey: 'client' }]);
   const migrationsDir = path.join(ROOT, proxyConfig.d1_databases?.[0]?.migrations_dir ?? 'drizzle');
-  return (extra = {}) => ({ script: proxyBuild.script, ...compat, d1: true, migrationsDir, ...extra, bindings: { ...(proxyConfig.vars ?? {}), ROUTES, ...(extra.bindings ?? {}) } });
+  return (extra = {}) => ({
+    script: proxyBuild.script,
+    ...compat,
+    d1: true,
+    migrationsDir,
+    ...extra,
+    bindings: { ...(proxyConfig.vars ?? {}), ROUTES, ...(extra.bindings ?? {}) },
+  });
 }
 
 /**
@@ -584,13 +655,28 @@ async function operationsRun(host) {
     }
     await sleep(300);
     for (const target of targets) {
-      out.targets[target.key] = { total: roundSummary(summary(samples[target.key])), cpu_ms_per_request: round((groupCpuMs(target.server.pgid) - cpuBefore[target.key]) / N, 4) };
+      out.targets[target.key] = {
+        total: roundSummary(summary(samples[target.key])),
+        cpu_ms_per_request: round((groupCpuMs(target.server.pgid) - cpuBefore[target.key]) / N, 4),
+      };
     }
     const t = out.targets;
     out.failed = failed;
-    out.budget_check = { p50_ms: round(t.budget.total.p50 - t.keys.total.p50), p95_ms: round(t.budget.total.p95 - t.keys.total.p95), cpu_ms: round(t.budget.cpu_ms_per_request - t.keys.cpu_ms_per_request, 4) };
-    out.identical_proxies = { p50_ms: round(t.keysAgain.total.p50 - t.keys.total.p50), p95_ms: round(t.keysAgain.total.p95 - t.keys.total.p95), cpu_ms: round(t.keysAgain.cpu_ms_per_request - t.keys.cpu_ms_per_request, 4) };
-    out.named_key = { p50_ms: round(t.keys.total.p50 - t.plain.total.p50), p95_ms: round(t.keys.total.p95 - t.plain.total.p95), cpu_ms: round(t.keys.cpu_ms_per_request - t.plain.cpu_ms_per_request, 4) };
+    out.budget_check = {
+      p50_ms: round(t.budget.total.p50 - t.keys.total.p50),
+      p95_ms: round(t.budget.total.p95 - t.keys.total.p95),
+      cpu_ms: round(t.budget.cpu_ms_per_request - t.keys.cpu_ms_per_request, 4),
+    };
+    out.identical_proxies = {
+      p50_ms: round(t.keysAgain.total.p50 - t.keys.total.p50),
+      p95_ms: round(t.keysAgain.total.p95 - t.keys.total.p95),
+      cpu_ms: round(t.keysAgain.cpu_ms_per_request - t.keys.cpu_ms_per_request, 4),
+    };
+    out.named_key = {
+      p50_ms: round(t.keys.total.p50 - t.plain.total.p50),
+      p95_ms: round(t.keys.total.p95 - t.plain.total.p95),
+      cpu_ms: round(t.keys.cpu_ms_per_request - t.plain.cpu_ms_per_request, 4),
+    };
 
     progress(`operations: GET /health and GET /, ${WARMUP} + ${N} each`);
     const client = targets[3].client;
@@ -637,16 +723,26 @@ function printOperations(o) {
       [
         ['client key, no PROXY_API_KEYS', `${fixed(t.plain.total.p50)} / ${fixed(t.plain.total.p95)}`, fixed(t.plain.cpu_ms_per_request, 3)],
         ['named proxy key', `${fixed(t.keys.total.p50)} / ${fixed(t.keys.total.p95)}`, fixed(t.keys.cpu_ms_per_request, 3)],
-        ['named proxy key, a second identical proxy', `${fixed(t.keysAgain.total.p50)} / ${fixed(t.keysAgain.total.p95)}`, fixed(t.keysAgain.cpu_ms_per_request, 3)],
+        [
+          'named proxy key, a second identical proxy',
+          `${fixed(t.keysAgain.total.p50)} / ${fixed(t.keysAgain.total.p95)}`,
+          fixed(t.keysAgain.cpu_ms_per_request, 3),
+        ],
         ['named proxy key + KEY_BUDGETS', `${fixed(t.budget.total.p50)} / ${fixed(t.budget.total.p95)}`, fixed(t.budget.cpu_ms_per_request, 3)],
       ],
     ),
   );
-  lines.push(`budget check (KEY_BUDGETS − named key): p50 ${signed(o.budget_check.p50_ms)} ms, p95 ${signed(o.budget_check.p95_ms)} ms, CPU ${signed(o.budget_check.cpu_ms)} ms per request`);
-  lines.push(`noise floor (two identical proxies): p50 ${signed(o.identical_proxies.p50_ms)} ms, p95 ${signed(o.identical_proxies.p95_ms)} ms, CPU ${signed(o.identical_proxies.cpu_ms)} ms per request`);
+  lines.push(
+    `budget check (KEY_BUDGETS − named key): p50 ${signed(o.budget_check.p50_ms)} ms, p95 ${signed(o.budget_check.p95_ms)} ms, CPU ${signed(o.budget_check.cpu_ms)} ms per request`,
+  );
+  lines.push(
+    `noise floor (two identical proxies): p50 ${signed(o.identical_proxies.p50_ms)} ms, p95 ${signed(o.identical_proxies.p95_ms)} ms, CPU ${signed(o.identical_proxies.cpu_ms)} ms per request`,
+  );
   lines.push(`named key (hashing + the key_spend write in waitUntil): p50 ${signed(o.named_key.p50_ms)} ms, CPU ${signed(o.named_key.cpu_ms)} ms per request`);
   const h = o.health;
-  lines.push(`GET /health: p50 ${fixed(h['/health'].p50)} ms, p95 ${fixed(h['/health'].p95)} ms, CPU ${fixed(h['/health'].cpu_ms_per_request, 3)} ms; GET /: p50 ${fixed(h['/'].p50)} ms, CPU ${fixed(h['/'].cpu_ms_per_request, 3)} ms; /health over /: p50 ${signed(h.added.p50_ms)} ms, CPU ${signed(h.added.cpu_ms)} ms (one D1 query; d1.latency_ms ${h.sample.d1.latency_ms})`);
+  lines.push(
+    `GET /health: p50 ${fixed(h['/health'].p50)} ms, p95 ${fixed(h['/health'].p95)} ms, CPU ${fixed(h['/health'].cpu_ms_per_request, 3)} ms; GET /: p50 ${fixed(h['/'].p50)} ms, CPU ${fixed(h['/'].cpu_ms_per_request, 3)} ms; /health over /: p50 ${signed(h.added.p50_ms)} ms, CPU ${signed(h.added.cpu_ms)} ms (one D1 query; d1.latency_ms ${h.sample.d1.latency_ms})`,
+  );
   if (o.failed) lines.push(`WARNING: ${o.failed} requests failed`);
   return lines;
 }
@@ -739,7 +835,12 @@ async function fileGrowth(server, columns, rowBytes) {
         }
         const after = await dbSize(server);
         const logical = (await server.sql(`SELECT AVG(${rowBytes}) AS b FROM traces WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids)).results[0].b;
-        out[`${size}/${route}`] = { traces: k, file_growth_bytes_per_trace: Math.round((after - before) / k), row_bytes: Math.round(logical), rows_written: await replayInsert(server, columns, ids[0]) };
+        out[`${size}/${route}`] = {
+          traces: k,
+          file_growth_bytes_per_trace: Math.round((after - before) / k),
+          row_bytes: Math.round(logical),
+          rows_written: await replayInsert(server, columns, ids[0]),
+        };
       }
     }
   } finally {
@@ -771,21 +872,43 @@ async function sessionRun(server, route, sessionId, rowBytes, r2) {
           }
         }
       }
-      turns.push({ turn, request_bytes: request.body.length, d1_row_bytes: row.b, d1_file_growth_bytes: after - before, r2_bytes: r2Bytes, r2_objects: r2Objects, ok: r.ok });
+      turns.push({
+        turn,
+        request_bytes: request.body.length,
+        d1_row_bytes: row.b,
+        d1_file_growth_bytes: after - before,
+        r2_bytes: r2Bytes,
+        r2_objects: r2Objects,
+        ok: r.ok,
+      });
     }
   } finally {
     await client.close();
   }
   const sum = (key) => turns.reduce((a, t) => a + t[key], 0);
-  return { turns, totals: { request_bytes: sum('request_bytes'), d1_row_bytes: sum('d1_row_bytes'), d1_file_growth_bytes: sum('d1_file_growth_bytes'), r2_bytes: sum('r2_bytes'), r2_objects: sum('r2_objects') } };
+  return {
+    turns,
+    totals: {
+      request_bytes: sum('request_bytes'),
+      d1_row_bytes: sum('d1_row_bytes'),
+      d1_file_growth_bytes: sum('d1_file_growth_bytes'),
+      r2_bytes: sum('r2_bytes'),
+      r2_objects: sum('r2_objects'),
+    },
+  };
 }
 
 async function microProfile(microFile, name) {
-  const steps = JSON.parse((await execFile(process.execPath, [microFile, `--only=${name}`, '--seconds=1', '--breakdown'], { cwd: ROOT, maxBuffer: 16 << 20 })).stdout).results[0].steps;
+  const steps = JSON.parse(
+    (await execFile(process.execPath, [microFile, `--only=${name}`, '--seconds=1', '--breakdown'], { cwd: ROOT, maxBuffer: 16 << 20 })).stdout,
+  ).results[0].steps;
   const dir = path.join(BUILD, 'prof', `micro-${name.replace(/\W+/g, '-')}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await execFile(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', microFile, `--only=${name}`, '--seconds=2'], { cwd: ROOT, maxBuffer: 16 << 20 });
+  await execFile(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=100', microFile, `--only=${name}`, '--seconds=2'], {
+    cwd: ROOT,
+    maxBuffer: 16 << 20,
+  });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const summary_ = summarizeProfile(readProfile(path.join(dir, file)), { bundles: { 'micro.mjs': readFileSync(microFile, 'utf8') } });
   return { source: `node --cpu-prof (${path.relative(ROOT, path.join(dir, file))})`, steps, ...summary_ };
@@ -856,10 +979,12 @@ function evaluate(r) {
   const v = [];
   const add = (target, measured, limit, unit, profile) => v.push({ target, measured: round(measured, 4), limit, unit, pass: measured <= limit, profile });
   const lat = r.latency;
-  for (const route of ['passthrough', 'translated']) add(`small ${route}: added p50`, lat[`small/${route}`].added_total.p50, 0.3, 'ms', `workerd:small/${route}`);
+  for (const route of ['passthrough', 'translated'])
+    add(`small ${route}: added p50`, lat[`small/${route}`].added_total.p50, 0.3, 'ms', `workerd:small/${route}`);
   add('80 KB translated: added p50', lat['80k/translated'].added_total.p50, 1.5, 'ms', 'workerd:80k/translated');
   add('80 KB passthrough: added p50', lat['80k/passthrough'].added_total.p50, 0.5, 'ms', 'workerd:80k/passthrough');
-  for (const route of ['passthrough', 'translated']) add(`stream ${route}: added first byte p50`, lat[`stream/${route}`].added_ttfb.p50, 0.3, 'ms', `workerd:stream/${route}`);
+  for (const route of ['passthrough', 'translated'])
+    add(`stream ${route}: added first byte p50`, lat[`stream/${route}`].added_ttfb.p50, 0.3, 'ms', `workerd:stream/${route}`);
   for (const name of ['small/passthrough', 'small/translated', '80k/passthrough', '80k/translated', 'stream/passthrough', 'stream/translated']) {
     add(`tracing on − off, ${name}: p50`, lat[name].tracing_cost_total.p50, 0.3, 'ms', `workerd:${name}`);
   }
@@ -869,10 +994,19 @@ function evaluate(r) {
     const perChunk = (micro[`stream/${route}`].total_us - micro[`small/${route}`].total_us) / STREAM_CHUNKS;
     add(`micro CPU: per stream chunk, ${route}`, perChunk, 5, 'µs', `micro:stream/${route}`);
   }
-  for (const route of ['passthrough', 'translated']) add(`e2e CPU over null: small ${route}`, lat[`small/${route}`].cpu_over_null_ms, 0.5, 'ms', `workerd:small/${route}`);
+  for (const route of ['passthrough', 'translated'])
+    add(`e2e CPU over null: small ${route}`, lat[`small/${route}`].cpu_over_null_ms, 0.5, 'ms', `workerd:small/${route}`);
   add('e2e CPU over null: 80 KB translated stream', lat['80k-stream/translated'].cpu_over_null_ms, 2, 'ms', 'workerd:80k-stream/translated');
   for (const [key, t] of Object.entries(r.throughput)) {
-    v.push({ target: `throughput ${key}: proxy / null`, measured: t.ratio, limit: 0.8, unit: '×', pass: t.ratio >= 0.8, at_least: true, profile: `workerd:small/${key.split('/')[1].split('@')[0]}` });
+    v.push({
+      target: `throughput ${key}: proxy / null`,
+      measured: t.ratio,
+      limit: 0.8,
+      unit: '×',
+      pass: t.ratio >= 0.8,
+      at_least: true,
+      profile: `workerd:small/${key.split('/')[1].split('@')[0]}`,
+    });
   }
   add('bundle gzip', r.bundle.proxy.gzip_bytes / 1024, 150, 'KiB');
   return v;
@@ -884,9 +1018,15 @@ function print(r, file) {
   const out = [];
   const say = (text = '') => out.push(text);
   say(`claude-proxy benchmark — ${r.started}   (${r.duration_s} s)`);
-  say(`runner: ${r.runner.name} (wrangler ${r.versions.wrangler}, miniflare ${r.versions.miniflare}, workerd ${r.versions.workerd}), Node ${r.versions.node}, ${r.machine.cpus} CPUs, load ${r.machine.loadavg_start.join(' ')} → ${r.machine.loadavg_end.join(' ')}`);
-  say(`N = ${r.settings.n} measured requests per target per scenario (+${r.settings.warmup} warm-up), round-robin over: bare upstream, null Worker, claude-proxy, claude-proxy TRACING=off`);
-  say(`requests: small ${r.request_bytes.small} B, Claude-Code-shaped ${r.request_bytes['80k']} B; streams: ${r.settings.stream_chunks} chunks; upstream delay ${r.settings.upstream_delay_ms} ms`);
+  say(
+    `runner: ${r.runner.name} (wrangler ${r.versions.wrangler}, miniflare ${r.versions.miniflare}, workerd ${r.versions.workerd}), Node ${r.versions.node}, ${r.machine.cpus} CPUs, load ${r.machine.loadavg_start.join(' ')} → ${r.machine.loadavg_end.join(' ')}`,
+  );
+  say(
+    `N = ${r.settings.n} measured requests per target per scenario (+${r.settings.warmup} warm-up), round-robin over: bare upstream, null Worker, claude-proxy, claude-proxy TRACING=off`,
+  );
+  say(
+    `requests: small ${r.request_bytes.small} B, Claude-Code-shaped ${r.request_bytes['80k']} B; streams: ${r.settings.stream_chunks} chunks; upstream delay ${r.settings.upstream_delay_ms} ms`,
+  );
   if (r.runner.compat_warning) say(`WARNING: ${r.runner.compat_warning}`);
   say();
 
@@ -919,7 +1059,22 @@ function print(r, file) {
       ]);
     }
   }
-  say(table(['scenario', 'metric', 'upstream p50', 'null p50/p95/p99', 'proxy p50/p95/p99', 'added p50/p95/p99', 'tracing Δp50/Δp95', 'CPU ms/req null/proxy/off', 'CPU over null'], rows));
+  say(
+    table(
+      [
+        'scenario',
+        'metric',
+        'upstream p50',
+        'null p50/p95/p99',
+        'proxy p50/p95/p99',
+        'added p50/p95/p99',
+        'tracing Δp50/Δp95',
+        'CPU ms/req null/proxy/off',
+        'CPU over null',
+      ],
+      rows,
+    ),
+  );
   say();
 
   if (r.js_floor) {
@@ -934,7 +1089,12 @@ function print(r, file) {
     say(
       table(
         ['Worker', 'small/passthrough', 'stream/passthrough', 'CPU µs per chunk'],
-        keys.map(([key, label]) => [label, `${fixed(f['small/passthrough'][key].p50_ms)} / ${fixed(f['small/passthrough'][key].cpu_ms_per_request)}`, `${fixed(f['stream/passthrough'][key].p50_ms)} / ${fixed(f['stream/passthrough'][key].cpu_ms_per_request)}`, fixed(f.per_chunk_cpu_us[key], 1)]),
+        keys.map(([key, label]) => [
+          label,
+          `${fixed(f['small/passthrough'][key].p50_ms)} / ${fixed(f['small/passthrough'][key].cpu_ms_per_request)}`,
+          `${fixed(f['stream/passthrough'][key].p50_ms)} / ${fixed(f['stream/passthrough'][key].cpu_ms_per_request)}`,
+          fixed(f.per_chunk_cpu_us[key], 1),
+        ]),
       ),
     );
     say();
@@ -944,7 +1104,15 @@ function print(r, file) {
   say(
     table(
       ['scenario', 'request', 'response', 'trace (waitUntil)', 'total', 'CPU mean', 'iterations'],
-      r.micro.results.map((m) => [m.name, fixed(m.request_us, 1), fixed(m.response_us, 1), fixed(m.trace_us, 1), fixed(m.total_us, 1), fixed(m.cpu_mean_us, 1), m.iterations]),
+      r.micro.results.map((m) => [
+        m.name,
+        fixed(m.request_us, 1),
+        fixed(m.response_us, 1),
+        fixed(m.trace_us, 1),
+        fixed(m.total_us, 1),
+        fixed(m.cpu_mean_us, 1),
+        m.iterations,
+      ]),
     ),
   );
   say();
@@ -953,13 +1121,27 @@ function print(r, file) {
   say(
     table(
       ['route @ concurrency', 'null Worker', 'claude-proxy', 'proxy / null', 'CPU ms/req null', 'CPU ms/req proxy', 'errors'],
-      Object.entries(r.throughput).map(([key, t]) => [key, fixed(t.null.rps, 0), fixed(t.proxy.rps, 0), fixed(t.ratio, 2), fixed(t.null.cpu_ms_per_request, 3), fixed(t.proxy.cpu_ms_per_request, 3), t.null.errors + t.proxy.errors]),
+      Object.entries(r.throughput).map(([key, t]) => [
+        key,
+        fixed(t.null.rps, 0),
+        fixed(t.proxy.rps, 0),
+        fixed(t.ratio, 2),
+        fixed(t.null.cpu_ms_per_request, 3),
+        fixed(t.proxy.cpu_ms_per_request, 3),
+        t.null.errors + t.proxy.errors,
+      ]),
     ),
   );
   const acc = r.trace_accounting;
-  say(`traces: ${acc.traces} in D1 for ${acc.requests_sent} requests to claude-proxy (${acc.missing === 0 ? 'every one accounted for' : `${acc.missing} missing`}); TRACING=off wrote ${acc.tracing_off_traces}`);
+  say(
+    `traces: ${acc.traces} in D1 for ${acc.requests_sent} requests to claude-proxy (${acc.missing === 0 ? 'every one accounted for' : `${acc.missing} missing`}); TRACING=off wrote ${acc.tracing_off_traces}`,
+  );
   if (r.failures.length) {
-    say(`FAILED REQUESTS (excluded from the latency percentiles): ${Object.entries(r.failure_counts ?? {}).map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    say(
+      `FAILED REQUESTS (excluded from the latency percentiles): ${Object.entries(r.failure_counts ?? {})
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')}`,
+    );
     say(`  first: ${JSON.stringify(r.failures.slice(0, 3))}`);
   }
   say();
@@ -968,7 +1150,14 @@ function print(r, file) {
   say(
     table(
       ['scenario', 'row bytes', 'request_body', 'upstream_request_body', 'response_body', 'rows written'],
-      Object.entries(r.storage.by_scenario).map(([name, s]) => [name, s.row_bytes, s.request_body, s.upstream_request_body, s.response_body, s.rows_written ?? '–']),
+      Object.entries(r.storage.by_scenario).map(([name, s]) => [
+        name,
+        s.row_bytes,
+        s.request_body,
+        s.upstream_request_body,
+        s.response_body,
+        s.rows_written ?? '–',
+      ]),
     ),
   );
   say(
@@ -992,17 +1181,38 @@ function print(r, file) {
     s['translated/r2'].turns[i].r2_bytes,
   ]);
   const tot = (k, f) => s[k].totals[f];
-  turnRows.push(['total', tot('passthrough/d1', 'request_bytes'), tot('passthrough/d1', 'd1_row_bytes'), tot('passthrough/r2', 'd1_row_bytes'), tot('passthrough/r2', 'r2_bytes'), tot('translated/d1', 'd1_row_bytes'), tot('translated/r2', 'd1_row_bytes'), tot('translated/r2', 'r2_bytes')]);
-  turnRows.push(['D1 file growth', '', tot('passthrough/d1', 'd1_file_growth_bytes'), tot('passthrough/r2', 'd1_file_growth_bytes'), '', tot('translated/d1', 'd1_file_growth_bytes'), tot('translated/r2', 'd1_file_growth_bytes'), '']);
+  turnRows.push([
+    'total',
+    tot('passthrough/d1', 'request_bytes'),
+    tot('passthrough/d1', 'd1_row_bytes'),
+    tot('passthrough/r2', 'd1_row_bytes'),
+    tot('passthrough/r2', 'r2_bytes'),
+    tot('translated/d1', 'd1_row_bytes'),
+    tot('translated/r2', 'd1_row_bytes'),
+    tot('translated/r2', 'r2_bytes'),
+  ]);
+  turnRows.push([
+    'D1 file growth',
+    '',
+    tot('passthrough/d1', 'd1_file_growth_bytes'),
+    tot('passthrough/r2', 'd1_file_growth_bytes'),
+    '',
+    tot('translated/d1', 'd1_file_growth_bytes'),
+    tot('translated/r2', 'd1_file_growth_bytes'),
+    '',
+  ]);
   say(table(['turn', 'request B', 'pass: D1 (no R2)', 'pass: D1 (R2)', 'pass: R2 gz', 'trans: D1 (no R2)', 'trans: D1 (R2)', 'trans: R2 gz'], turnRows));
   say();
 
-  say(`Bundle: ${fixed(r.bundle.proxy.gzip_bytes / 1024, 1)} KiB gzip (${fixed(r.bundle.proxy.bytes / 1024, 1)} KiB raw; wrangler reports ${r.bundle.proxy.wrangler_reported_kib?.gzip ?? '?'} KiB gzip); null Worker ${fixed(r.bundle.null_worker.gzip_bytes / 1024, 2)} KiB gzip`);
+  say(
+    `Bundle: ${fixed(r.bundle.proxy.gzip_bytes / 1024, 1)} KiB gzip (${fixed(r.bundle.proxy.bytes / 1024, 1)} KiB raw; wrangler reports ${r.bundle.proxy.wrangler_reported_kib?.gzip ?? '?'} KiB gzip); null Worker ${fixed(r.bundle.null_worker.gzip_bytes / 1024, 2)} KiB gzip`,
+  );
   say();
 
   if (r.operations) {
     for (const line of printOperations(r.operations)) say(line);
-    if (r.micro?.budget_check_us !== undefined) say(`budget check in the microbenchmark (warm copy): ${fixed(r.micro.budget_check_us, 2)} µs per request (median)`);
+    if (r.micro?.budget_check_us !== undefined)
+      say(`budget check in the microbenchmark (warm copy): ${fixed(r.micro.budget_check_us, 2)} µs per request (median)`);
     say();
   }
 
@@ -1010,19 +1220,39 @@ function print(r, file) {
   say(
     table(
       ['target', 'limit', 'measured', 'result'],
-      r.targets.map((t) => [t.target, `${t.at_least ? '≥' : '≤'} ${t.limit} ${t.unit}`, `${fixed(t.measured, t.unit === 'µs' ? 2 : 3)} ${t.unit}`, t.pass ? 'pass' : 'MISS']),
+      r.targets.map((t) => [
+        t.target,
+        `${t.at_least ? '≥' : '≤'} ${t.limit} ${t.unit}`,
+        `${fixed(t.measured, t.unit === 'µs' ? 2 : 3)} ${t.unit}`,
+        t.pass ? 'pass' : 'MISS',
+      ]),
     ),
   );
   for (const [what, p] of Object.entries(r.profiles)) {
     say();
     if (p.steps) {
       say(`Where the time goes, ${what.slice(6)} (microbenchmark, median µs per step):`);
-      say(table(['step', 'µs'], p.steps.map((x) => [x.step, fixed(x.us, 1)])));
+      say(
+        table(
+          ['step', 'µs'],
+          p.steps.map((x) => [x.step, fixed(x.us, 1)]),
+        ),
+      );
     }
     say(`Profile ${what}: ${p.source}; top self time (${fixed(p.total_ms, 1)} ms sampled, idle excluded)`);
     const short = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-    say(table(['function', 'where', 'self ms', 'self %'], p.functions.slice(0, 12).map((f) => [short(f.function, 48), f.where, fixed(f.self_ms, 1), fixed(f.self_pct, 1)])));
-    say(table(['module', 'self ms', 'self %'], p.modules.slice(0, 6).map((m) => [m.where, fixed(m.self_ms, 1), fixed(m.self_pct, 1)])));
+    say(
+      table(
+        ['function', 'where', 'self ms', 'self %'],
+        p.functions.slice(0, 12).map((f) => [short(f.function, 48), f.where, fixed(f.self_ms, 1), fixed(f.self_pct, 1)]),
+      ),
+    );
+    say(
+      table(
+        ['module', 'self ms', 'self %'],
+        p.modules.slice(0, 6).map((m) => [m.where, fixed(m.self_ms, 1), fixed(m.self_pct, 1)]),
+      ),
+    );
   }
   if (r.profiles_skipped) say(`\nnot profiled (${r.profiles_skipped.reason}): ${r.profiles_skipped.scenarios.join(', ')}`);
   say();

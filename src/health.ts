@@ -54,7 +54,8 @@ type Problem = { severity: 'error' | 'degraded'; reason: string };
  */
 function checkSettings(config: Config, problems: Problem[]): number | null {
   if (config.routes.error) problems.push({ severity: 'error', reason: 'ROUTES is invalid: every request to /v1/messages fails with a 500 naming the field' });
-  if (config.budgets.error) problems.push({ severity: 'error', reason: 'KEY_BUDGETS is invalid: requests with a named proxy key fail with a 500 naming the field' });
+  if (config.budgets.error)
+    problems.push({ severity: 'error', reason: 'KEY_BUDGETS is invalid: requests with a named proxy key fail with a 500 naming the field' });
   if (config.alerts.error) problems.push({ severity: 'degraded', reason: 'ALERTS is invalid: no alert is evaluated' });
   for (const ignored of config.ignored) problems.push({ severity: 'degraded', reason: ignored });
   return config.routes.error ? null : config.routes.get().length;

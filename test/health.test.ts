@@ -53,7 +53,8 @@ describe('GET /health', () => {
 
   it('never shows secrets or route targets', async () => {
     const { text } = await health({ ROUTES, OPENAI_API_KEY: SECRET, PROXY_API_KEYS: 'team:sk-proxy-team-key', ADMIN_TOKEN: 'admin-token-health' });
-    for (const hidden of [SECRET, 'sk-proxy-team-key', 'admin-token-health', 'private-gateway', 'gpt-4.1', 'OPENAI_API_KEY']) expect(text).not.toContain(hidden);
+    for (const hidden of [SECRET, 'sk-proxy-team-key', 'admin-token-health', 'private-gateway', 'gpt-4.1', 'OPENAI_API_KEY'])
+      expect(text).not.toContain(hidden);
   });
 
   it('answers 503 with the same shape and the reason when D1 throws, and the worker stays up', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
  * The layers of src/, bottom to top. A module may import from its own layer and the ones below,
  * never from one above: a request reads top to bottom through the folders.
  */
-export const LAYERS: [layer: string, folders: string[]][] = [
+const LAYERS: [layer: string, folders: string[]][] = [
   ['building blocks', ['core']],
   ['configuration', ['config']],
   ['client protocol', ['protocol']],
@@ -20,24 +20,29 @@ export const LAYERS: [layer: string, folders: string[]][] = [
 const sources = import.meta.glob('../src/**/*.{ts,tsx}', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
 /** `src/upstream/pump.ts` → its layer's rank. */
-export function rankOf(path: string): number {
-  const top = path.replace(/^.*?src\//, '').split('/')[0]!.replace(/\.tsx?$/, '');
+function rankOf(path: string): number {
+  const top = path
+    .replace(/^.*?src\//, '')
+    .split('/')[0]!
+    .replace(/\.tsx?$/, '');
   const rank = LAYERS.findIndex(([, folders]) => folders.some((folder) => folder.replace(/\.ts$/, '') === top));
   if (rank < 0) throw new Error(`${path} is in no layer: add ${top} to LAYERS`);
   return rank;
 }
 
 /** Every module a source imports, statically, dynamically or for types only. */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g)) {
+  for (const match of text.matchAll(
+    /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g,
+  )) {
     found.push(match[1] ?? match[2] ?? match[3]!);
   }
   return found;
 }
 
 /** Resolves a relative specifier against the importing file: `src/v1/messages.ts` + `../core/errors` → `src/core/errors`. */
-export function resolve(from: string, specifier: string): string {
+function resolve(from: string, specifier: string): string {
   const parts = from.split('/').slice(0, -1);
   for (const part of specifier.split('/')) {
     if (part === '..') parts.pop();
@@ -47,7 +52,7 @@ export function resolve(from: string, specifier: string): string {
 }
 
 /** The imports that point up: from a layer to one above it. */
-export function upwardImports(files: Record<string, string>): string[] {
+function upwardImports(files: Record<string, string>): string[] {
   const found: string[] = [];
   for (const [path, text] of Object.entries(files)) {
     const file = path.replace(/^.*?src\//, 'src/');

@@ -48,7 +48,15 @@ async function one(i: number) {
   const kind = KINDS[i % KINDS.length]!;
   const translated = kind.startsWith('translated') || kind === 'upstream-429';
   const content = `request ${i} ${kind === 'upstream-500' ? 'fail' : kind === 'upstream-429' ? 'limit' : ''}`;
-  const body = kind === 'bad-input' ? { model: 'claude-x', messages: [] } : { ...messageRequest, model: translated ? 'claude-translated-1' : 'claude-sonnet-4-6', stream: kind.endsWith('stream'), messages: [{ role: 'user', content }] };
+  const body =
+    kind === 'bad-input'
+      ? { model: 'claude-x', messages: [] }
+      : {
+          ...messageRequest,
+          model: translated ? 'claude-translated-1' : 'claude-sonnet-4-6',
+          stream: kind.endsWith('stream'),
+          messages: [{ role: 'user', content }],
+        };
   const sent = await post('/v1/messages', body, translated ? proxyAuth : { 'x-api-key': 'sk-ant-load-client' }, config);
   const text = await sent.response.text();
   switch (kind) {
@@ -96,9 +104,18 @@ describe('under load', () => {
     const rows = (await allTraces()).filter((row) => !before.some((old) => old.id === row.id));
     expect(rows).toHaveLength(REQUESTS);
     expect(new Set(rows.map((row) => row.id))).toEqual(new Set(ids));
-    const byStatus = rows.reduce<Record<number, number>>((counts, row) => ({ ...counts, [row.status!]: (counts[row.status!] ?? 0) + 1 }), {});
+    const byStatus: Record<number, number> = {};
+    for (const row of rows) byStatus[row.status!] = (byStatus[row.status!] ?? 0) + 1;
     const expected: Record<number, number> = {};
-    const statusOf: Record<Kind, number> = { passthrough: 200, 'passthrough-stream': 200, translated: 200, 'translated-stream': 200, 'upstream-500': 500, 'upstream-429': 429, 'bad-input': 400 };
+    const statusOf: Record<Kind, number> = {
+      passthrough: 200,
+      'passthrough-stream': 200,
+      translated: 200,
+      'translated-stream': 200,
+      'upstream-500': 500,
+      'upstream-429': 429,
+      'bad-input': 400,
+    };
     for (let i = 0; i < REQUESTS; i++) expected[statusOf[KINDS[i % KINDS.length]!]] = (expected[statusOf[KINDS[i % KINDS.length]!]] ?? 0) + 1;
     expect(byStatus).toEqual(expected);
   }, 60_000);

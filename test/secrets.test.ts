@@ -52,7 +52,10 @@ describe('secrets never reach D1', () => {
       const body = JSON.parse(await request.text()) as { stream?: boolean; messages: { content: unknown }[] };
       const ask = JSON.stringify(body.messages);
       if (ask.includes('echo-error')) {
-        return Response.json({ type: 'error', error: { type: 'authentication_error', message: `invalid credential ${credential}` } }, { status: request.url.includes('openai') ? 503 : 401 });
+        return Response.json(
+          { type: 'error', error: { type: 'authentication_error', message: `invalid credential ${credential}` } },
+          { status: request.url.includes('openai') ? 503 : 401 },
+        );
       }
       if (request.url.includes('openai')) {
         const text = `you sent ${credential}`;

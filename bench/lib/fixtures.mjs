@@ -34,7 +34,7 @@ function words(rand, n) {
 
 function sentence(rand, min = 6, max = 18) {
   const text = words(rand, min + Math.floor(rand() * (max - min + 1)));
-  return text[0].toUpperCase() + text.slice(1) + '.';
+  return `${text[0].toUpperCase() + text.slice(1)}.`;
 }
 
 function paragraph(rand, sentences) {
@@ -56,9 +56,30 @@ export function systemPrompt(bytes = 58_000, seed = 1) {
 }
 
 const TOOL_NAMES = [
-  'read_file', 'write_file', 'edit_file', 'multi_edit', 'list_directory', 'glob_files', 'search_text', 'run_command',
-  'run_background', 'read_output', 'stop_process', 'fetch_url', 'web_lookup', 'todo_update', 'ask_user', 'spawn_helper',
-  'notebook_read', 'notebook_edit', 'diff_files', 'apply_patch', 'git_status', 'git_log', 'open_plan', 'close_plan',
+  'read_file',
+  'write_file',
+  'edit_file',
+  'multi_edit',
+  'list_directory',
+  'glob_files',
+  'search_text',
+  'run_command',
+  'run_background',
+  'read_output',
+  'stop_process',
+  'fetch_url',
+  'web_lookup',
+  'todo_update',
+  'ask_user',
+  'spawn_helper',
+  'notebook_read',
+  'notebook_edit',
+  'diff_files',
+  'apply_patch',
+  'git_status',
+  'git_log',
+  'open_plan',
+  'close_plan',
 ];
 
 /** 24 tool definitions with JSON schemas, shaped like a coding agent's. */
@@ -75,7 +96,8 @@ export function toolDefinitions(seed = 2) {
       if (p < 2) required.push(key);
     }
     if (i % 5 === 0) properties.mode = { type: 'string', enum: ['fast', 'full', 'dry_run'], description: sentence(rand, 4, 8) };
-    if (i % 7 === 0) properties.items = { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, done: { type: 'boolean' } }, required: ['id'] } };
+    if (i % 7 === 0)
+      properties.items = { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, done: { type: 'boolean' } }, required: ['id'] } };
     return {
       name,
       description: i % 3 === 0 ? paragraph(rand, 2) : sentence(rand, 6, 14),
@@ -206,7 +228,8 @@ export function openaiCompletion(pieces = answerPieces()) {
 
 /** Chat Completions SSE as network writes: role chunk + first piece, 199 more pieces, finish, usage, [DONE]. */
 export function openaiStreamWrites(pieces = answerPieces()) {
-  const chunk = (delta, finish_reason = null) => `data: ${JSON.stringify({ ...OPENAI_BASE, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason }] })}\n\n`;
+  const chunk = (delta, finish_reason = null) =>
+    `data: ${JSON.stringify({ ...OPENAI_BASE, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason }] })}\n\n`;
   const writes = pieces.map((content, i) => (i === 0 ? chunk({ role: 'assistant', content }) : chunk({ content })));
   writes.push(
     chunk({}, 'stop') +

@@ -43,7 +43,9 @@ const bucket = config.r2 ? await mf.getR2Bucket('BODIES_BUCKET') : null;
 
 if (db && config.migrationsDir) {
   // drizzle-kit migrations: statements separated by `--> statement-breakpoint`.
-  for (const file of readdirSync(config.migrationsDir).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(config.migrationsDir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const text = readFileSync(path.join(config.migrationsDir, file), 'utf8');
     const statements = text
       .split('--> statement-breakpoint')
@@ -56,7 +58,10 @@ if (db && config.migrationsDir) {
 async function handle(message) {
   switch (message.op) {
     case 'sql': {
-      const result = await db.prepare(message.sql).bind(...(message.params ?? [])).all();
+      const result = await db
+        .prepare(message.sql)
+        .bind(...(message.params ?? []))
+        .all();
       return { results: result.results, meta: result.meta };
     }
     case 'r2list': {

@@ -90,7 +90,7 @@ function shortUrl(url) {
   }
   const at = url.indexOf('node_modules/');
   if (at >= 0) return url.slice(at);
-  return url.replace(process.cwd() + '/', '');
+  return url.replace(`${process.cwd()}/`, '');
 }
 
 export function readProfile(file) {

@@ -7,7 +7,8 @@ const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d
 export function parseTime(value: string | number | Date | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ProxyError('invalid_request_error', `${name}: expected epoch milliseconds or an ISO 8601 time, got ${String(value).slice(0, 40)}`);
+  if (!Number.isFinite(ms))
+    throw new ProxyError('invalid_request_error', `${name}: expected epoch milliseconds or an ISO 8601 time, got ${String(value).slice(0, 40)}`);
   return ms;
 }
 
@@ -80,7 +81,7 @@ export function toApi(value: unknown): unknown {
 }
 
 /** A stored body: the JSON object it holds, or its text when it does not parse (a cut body). */
-// `any` inside: bodies have every shape, and a recursive JSON type is too deep for RPC's types.
+// biome-ignore lint/suspicious/noExplicitAny: bodies have every shape, and a recursive JSON type is too deep for RPC's types
 export type StoredBody = Record<string, any> | string | null;
 
 /** A stored body as JSON when it parses (it usually does), else the text as stored (a cut body). */

@@ -73,9 +73,7 @@ export const TARGET_DEFAULTS = {
   retries: 2,
 } as const;
 
-export const DEFAULT_ROUTES: RouteConfig[] = [
-  { match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: CLIENT_KEY },
-];
+export const DEFAULT_ROUTES: RouteConfig[] = [{ match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: CLIENT_KEY }];
 
 function compile(configs: RouteConfig[]): Route[] {
   return configs.map(({ fallbacks, ...config }, index) => ({

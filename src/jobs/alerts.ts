@@ -41,11 +41,27 @@ export function readingsFrom(config: AlertsConfig, window: Awaited<ReturnType<ty
     const base = { model: model.model, requests: model.requests, errors: model.errors };
     if (config.errorRate !== undefined) {
       const rate = model.requests > 0 ? model.errors / model.requests : 0;
-      readings.push({ ...base, key: `error_rate:${model.model}`, kind: 'error_rate', value: rate, threshold: config.errorRate, judged, crossed: judged && rate > config.errorRate });
+      readings.push({
+        ...base,
+        key: `error_rate:${model.model}`,
+        kind: 'error_rate',
+        value: rate,
+        threshold: config.errorRate,
+        judged,
+        crossed: judged && rate > config.errorRate,
+      });
     }
     if (config.p95Ms !== undefined) {
       const p95 = model.duration.p95;
-      readings.push({ ...base, key: `p95_ms:${model.model}`, kind: 'p95_ms', value: p95, threshold: config.p95Ms, judged, crossed: judged && p95 !== null && p95 > config.p95Ms });
+      readings.push({
+        ...base,
+        key: `p95_ms:${model.model}`,
+        kind: 'p95_ms',
+        value: p95,
+        threshold: config.p95Ms,
+        judged,
+        crossed: judged && p95 !== null && p95 > config.p95Ms,
+      });
     }
   }
   if (config.spendPerHour !== undefined) {
@@ -98,7 +114,13 @@ export function transition(reading: Reading, previous: AlertState | undefined, n
   return {
     reading,
     notice: wasFiring && previous!.announced ? 'resolved' : null,
-    next: { ...base, firing: false, since: wasFiring ? new Date(now) : (previous?.since ?? new Date(now)), notifiedAt: previous?.notifiedAt ?? null, announced: false },
+    next: {
+      ...base,
+      firing: false,
+      since: wasFiring ? new Date(now) : (previous?.since ?? new Date(now)),
+      notifiedAt: previous?.notifiedAt ?? null,
+      announced: false,
+    },
   };
 }
 
@@ -209,7 +231,17 @@ export async function runAlerts(proxy: Config, now: number): Promise<AlertRun | 
   for (const row of stored) {
     if (!row.firing || seen.has(row.key)) continue;
     const [kind, ...model] = row.key.split(':') as [Kind, ...string[]];
-    readings.push({ key: row.key, kind, model: model.join(':') || null, value: null, threshold: row.threshold ?? 0, judged: true, crossed: false, requests: 0, errors: 0 });
+    readings.push({
+      key: row.key,
+      kind,
+      model: model.join(':') || null,
+      value: null,
+      threshold: row.threshold ?? 0,
+      judged: true,
+      crossed: false,
+      requests: 0,
+      errors: 0,
+    });
   }
 
   const run: AlertRun = { readings, sent: [], failed: [] };

@@ -16,10 +16,7 @@ export interface TextBlock {
   citations?: unknown;
 }
 
-export type ImageSource =
-  | { type: 'base64'; media_type: string; data: string }
-  | { type: 'url'; url: string }
-  | { type: 'file'; file_id: string };
+export type ImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } | { type: 'file'; file_id: string };
 
 export interface ImageBlock {
   type: 'image';
@@ -75,14 +72,7 @@ export interface OtherBlock {
   [key: string]: unknown;
 }
 
-export type ContentBlock =
-  | TextBlock
-  | ImageBlock
-  | DocumentBlock
-  | ToolUseBlock
-  | ToolResultBlock
-  | ThinkingBlock
-  | RedactedThinkingBlock;
+export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | ToolUseBlock | ToolResultBlock | ThinkingBlock | RedactedThinkingBlock;
 
 export interface Message {
   role: 'user' | 'assistant' | 'system';
@@ -103,10 +93,7 @@ export type ToolChoice =
   | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean }
   | { type: 'none' };
 
-export type ThinkingConfig =
-  | { type: 'enabled'; budget_tokens: number; display?: string }
-  | { type: 'adaptive'; display?: string }
-  | { type: 'disabled' };
+export type ThinkingConfig = { type: 'enabled'; budget_tokens: number; display?: string } | { type: 'adaptive'; display?: string } | { type: 'disabled' };
 
 export interface MessagesRequest {
   model: string;
@@ -126,14 +113,7 @@ export interface MessagesRequest {
   [key: string]: unknown;
 }
 
-export type StopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | 'model_context_window_exceeded';
+export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
 export interface Usage {
   input_tokens: number;

@@ -62,7 +62,12 @@ const KNOWN_BLOCKS = [TextBlock, ImageBlock, DocumentBlock, ToolUseBlock, ToolRe
 const KNOWN_TYPES = new Set<string>(['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', ...SERVER_BLOCK_TYPES]);
 
 /** Blocks of types the proxy does not know, accepted where the upstream is Anthropic itself. */
-const UnknownBlock = v.looseObject({ type: v.pipe(v.string(), v.check((type) => !KNOWN_TYPES.has(type))) });
+const UnknownBlock = v.looseObject({
+  type: v.pipe(
+    v.string(),
+    v.check((type) => !KNOWN_TYPES.has(type)),
+  ),
+});
 
 function messageSchema(blocks: v.GenericSchema) {
   return v.looseObject({

@@ -54,13 +54,14 @@ export async function persist(config: Config, record: CompletedRequest): Promise
   if (!written) {
     if (row) log('error', 'trace_write_failed', record.id, { error: errorText(firstError), trace: logSummary(row) });
     // The trace is in the log line; its cost must still reach the key's budget.
-    if (spend) written = await spend.run().then(
-      () => true,
-      (err: unknown) => {
-        log('error', 'key_spend_write_failed', record.id, { error: errorText(err), api_key_name: keyName, cost_micros: cost.costMicros });
-        return false;
-      },
-    );
+    if (spend)
+      written = await spend.run().then(
+        () => true,
+        (err: unknown) => {
+          log('error', 'key_spend_write_failed', record.id, { error: errorText(err), api_key_name: keyName, cost_micros: cost.costMicros });
+          return false;
+        },
+      );
   }
   if (written && keyName && cost.costMicros) noteSpend(config.d1, keyName, cost.costMicros, record.createdAt.getTime());
 }

@@ -30,7 +30,10 @@ export function findPrice(model: string | null | undefined, day: string, prices:
  * Cost in millionths of a dollar: tokens × dollars per million tokens. A cache price left empty
  * costs as input. Null when the answer reported no usage at all.
  */
-export function costMicros(row: Pick<NewTrace, 'inputTokens' | 'outputTokens' | 'cacheReadInputTokens' | 'cacheCreationInputTokens'>, price: ModelPrice): number | null {
+export function costMicros(
+  row: Pick<NewTrace, 'inputTokens' | 'outputTokens' | 'cacheReadInputTokens' | 'cacheCreationInputTokens'>,
+  price: ModelPrice,
+): number | null {
   if (row.inputTokens == null && row.outputTokens == null) return null;
   const input = row.inputTokens ?? 0;
   const output = row.outputTokens ?? 0;

@@ -263,7 +263,6 @@ function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL) {
     FROM ranked GROUP BY model`;
 }
 
-
 /** Requests, errors by type, latency percentiles, tokens and cost per model and per day, for a range. */
 export async function stats(db: Database, range: TimeRange): Promise<Stats> {
   const where = and(...timeConditions(range)) ?? sql`1 = 1`;
@@ -272,41 +271,41 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
   // Raw window-function queries cannot join a Drizzle batch: they run beside it.
   const [[models, errorTypes, days], durations, ttfts] = await Promise.all([
     db.batch([
-    db
-      .select({
-        model: traces.targetModel,
-        requests: sql<number>`COUNT(*)`,
-        errors: sql<number>`SUM(${isError})`,
-        inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
-        outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
-        cacheReadInputTokens: sql<number>`COALESCE(SUM(${traces.cacheReadInputTokens}), 0)`,
-        cacheCreationInputTokens: sql<number>`COALESCE(SUM(${traces.cacheCreationInputTokens}), 0)`,
-        costMicros: sql<number | null>`SUM(${traces.costMicros})`,
-      })
-      .from(traces)
-      .where(where)
-      .groupBy(traces.targetModel)
-      .orderBy(sql`COUNT(*) DESC`),
-    db
-      .select({ errorType: sql<string>`${traces.errorType}`, count: sql<number>`COUNT(*)` })
-      .from(traces)
-      .where(and(where, isError))
-      .groupBy(traces.errorType)
-      .orderBy(sql`COUNT(*) DESC`),
-    db
-      .select({
-        day,
-        model: traces.targetModel,
-        requests: sql<number>`COUNT(*)`,
-        errors: sql<number>`SUM(${isError})`,
-        inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
-        outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
-        costMicros: sql<number | null>`SUM(${traces.costMicros})`,
-      })
-      .from(traces)
-      .where(where)
-      .groupBy(day, traces.targetModel)
-      .orderBy(day, traces.targetModel),
+      db
+        .select({
+          model: traces.targetModel,
+          requests: sql<number>`COUNT(*)`,
+          errors: sql<number>`SUM(${isError})`,
+          inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
+          outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
+          cacheReadInputTokens: sql<number>`COALESCE(SUM(${traces.cacheReadInputTokens}), 0)`,
+          cacheCreationInputTokens: sql<number>`COALESCE(SUM(${traces.cacheCreationInputTokens}), 0)`,
+          costMicros: sql<number | null>`SUM(${traces.costMicros})`,
+        })
+        .from(traces)
+        .where(where)
+        .groupBy(traces.targetModel)
+        .orderBy(sql`COUNT(*) DESC`),
+      db
+        .select({ errorType: sql<string>`${traces.errorType}`, count: sql<number>`COUNT(*)` })
+        .from(traces)
+        .where(and(where, isError))
+        .groupBy(traces.errorType)
+        .orderBy(sql`COUNT(*) DESC`),
+      db
+        .select({
+          day,
+          model: traces.targetModel,
+          requests: sql<number>`COUNT(*)`,
+          errors: sql<number>`SUM(${isError})`,
+          inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
+          outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
+          costMicros: sql<number | null>`SUM(${traces.costMicros})`,
+        })
+        .from(traces)
+        .where(where)
+        .groupBy(day, traces.targetModel)
+        .orderBy(day, traces.targetModel),
     ]),
     db.all<Percentiles>(percentiles('duration_ms', where)),
     db.all<Percentiles>(percentiles('ttft_ms', where)),
@@ -316,7 +315,12 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     const found = rows.find((row) => row.model === model);
     return { p50: found?.p50 ?? null, p95: found?.p95 ?? null, p99: found?.p99 ?? null };
   };
-  const modelStats: ModelStats[] = models.map((row) => ({ ...row, errors: row.errors ?? 0, duration: byModel(durations, row.model), ttft: byModel(ttfts, row.model) }));
+  const modelStats: ModelStats[] = models.map((row) => ({
+    ...row,
+    errors: row.errors ?? 0,
+    duration: byModel(durations, row.model),
+    ttft: byModel(ttfts, row.model),
+  }));
   const sum = (key: 'requests' | 'errors' | 'inputTokens' | 'outputTokens' | 'cacheReadInputTokens' | 'cacheCreationInputTokens') =>
     modelStats.reduce((total, row) => total + (row[key] ?? 0), 0);
   const priced = modelStats.filter((row) => row.costMicros !== null);
@@ -345,10 +349,26 @@ export async function sessionNeighbours(
   id: string,
 ): Promise<{ turn: number; turns: number; previous: string | null; next: string | null }> {
   const [before, after, previous, next] = await db.batch([
-    db.select({ n: sql<number>`COUNT(*)` }).from(traces).where(and(eq(traces.sessionId, sessionId), lt(traces.id, id))),
-    db.select({ n: sql<number>`COUNT(*)` }).from(traces).where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`)),
-    db.select({ id: traces.id }).from(traces).where(and(eq(traces.sessionId, sessionId), lt(traces.id, id))).orderBy(desc(traces.id)).limit(1),
-    db.select({ id: traces.id }).from(traces).where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`)).orderBy(asc(traces.id)).limit(1),
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(traces)
+      .where(and(eq(traces.sessionId, sessionId), lt(traces.id, id))),
+    db
+      .select({ n: sql<number>`COUNT(*)` })
+      .from(traces)
+      .where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`)),
+    db
+      .select({ id: traces.id })
+      .from(traces)
+      .where(and(eq(traces.sessionId, sessionId), lt(traces.id, id)))
+      .orderBy(desc(traces.id))
+      .limit(1),
+    db
+      .select({ id: traces.id })
+      .from(traces)
+      .where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`))
+      .orderBy(asc(traces.id))
+      .limit(1),
   ]);
   const turn = (before[0]?.n ?? 0) + 1;
   return { turn, turns: turn + (after[0]?.n ?? 0), previous: previous[0]?.id ?? null, next: next[0]?.id ?? null };

@@ -30,7 +30,10 @@ export const Legend: FC<{ palette: Map<string, string> }> = ({ palette }) => (
 );
 
 /** Cost per day, stacked by model, as server-rendered SVG (with a <title> on every bar). */
-export const CostChart: FC<{ days: { day: string; model: string | null; costMicros: number | null }[]; palette: Map<string, string> }> = ({ days, palette }) => {
+export const CostChart: FC<{ days: { day: string; model: string | null; costMicros: number | null }[]; palette: Map<string, string> }> = ({
+  days,
+  palette,
+}) => {
   const byDay = new Map<string, { model: string; cost: number }[]>();
   for (const row of days) {
     const list = byDay.get(row.day) ?? [];
@@ -64,7 +67,13 @@ export const CostChart: FC<{ days: { day: string; model: string | null; costMicr
               const h = (item.cost / max) * plotHeight;
               y -= h;
               return (
-                <rect x={x.toFixed(1)} y={y.toFixed(1)} width={barWidth.toFixed(1)} height={Math.max(h, item.cost > 0 ? 1 : 0).toFixed(1)} fill={palette.get(item.model) ?? '#888'}>
+                <rect
+                  x={x.toFixed(1)}
+                  y={y.toFixed(1)}
+                  width={barWidth.toFixed(1)}
+                  height={Math.max(h, item.cost > 0 ? 1 : 0).toFixed(1)}
+                  fill={palette.get(item.model) ?? '#888'}
+                >
                   <title>{`${day} · ${item.model}: ${usd(item.cost)}`}</title>
                 </rect>
               );
@@ -137,7 +146,14 @@ export const DurationBar: FC<{ durationMs: number | null; ttftMs: number | null;
   const w = ((durationMs ?? 0) / Math.max(1, max)) * width;
   const t = ((ttftMs ?? 0) / Math.max(1, max)) * width;
   return (
-    <svg class="bar" width={String(width)} height="12" viewBox={`0 0 ${width} 12`} role="img" aria-label={`duration ${ms(durationMs)}, first token ${ms(ttftMs)}`}>
+    <svg
+      class="bar"
+      width={String(width)}
+      height="12"
+      viewBox={`0 0 ${width} 12`}
+      role="img"
+      aria-label={`duration ${ms(durationMs)}, first token ${ms(ttftMs)}`}
+    >
       <rect x="0" y="2" width={w.toFixed(1)} height="8" fill={failed ? '#c0302b' : '#b4541f'} fill-opacity="0.7" />
       {ttftMs != null && <rect x={Math.max(0, t - 1).toFixed(1)} y="0" width="2" height="12" fill="currentColor" />}
     </svg>

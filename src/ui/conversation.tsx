@@ -38,7 +38,7 @@ const Text: FC<{ text: string }> = ({ text }) => {
 const Image: FC<{ block: Block }> = ({ block }) => {
   const source = (block.source ?? {}) as { type?: string; media_type?: string; data?: string; url?: string };
   if (source.type === 'base64' && typeof source.data === 'string' && RASTER.has(source.media_type ?? '') && BASE64.test(source.data)) {
-    return <img class="thumb" alt="image sent in the conversation" src={`data:${source.media_type};base64,${source.data}`} />;
+    return <img class="thumb" alt="picture sent in the conversation" src={`data:${source.media_type};base64,${source.data}`} />;
   }
   if (source.type === 'url') return <p class="muted">{`[image at ${str(source.url)}, not loaded]`}</p>;
   return <p class="muted">{`[image: ${str(source.type)} ${str(source.media_type)}]`}</p>;
@@ -117,7 +117,7 @@ const BlockView: FC<{ block: Block; pairing: Pairing }> = ({ block, pairing }) =
     }
     case 'tool_result': {
       const id = str(block.tool_use_id);
-      if (pairing.drawn.has(id)) return <></>;
+      if (pairing.drawn.has(id)) return null;
       const call = pairing.calls.get(id);
       return (
         <div class="tool">
@@ -187,13 +187,24 @@ export interface ConversationProps {
 
 export const Conversation: FC<ConversationProps> = ({ request, response, from, fullHistoryHref }) => {
   if (!request || typeof request !== 'object') {
-    return <p class="notice">{typeof request === 'string' ? 'The request body was cut to fit the row and cannot be drawn; see the raw request below.' : 'No request body was stored for this trace.'}</p>;
+    return (
+      <p class="notice">
+        {typeof request === 'string'
+          ? 'The request body was cut to fit the row and cannot be drawn; see the raw request below.'
+          : 'No request body was stored for this trace.'}
+      </p>
+    );
   }
   const body = request as { system?: unknown; tools?: unknown; messages?: unknown };
   const messages = Array.isArray(body.messages) ? (body.messages as Message[]) : [];
   const answer = response && typeof response === 'object' ? blocksOf((response as { content?: unknown }).content) : [];
   const pairing = pairTools(messages, answer);
-  const system = typeof body.system === 'string' ? body.system : blocksOf(body.system).map((block) => str(block.text)).join('\n\n');
+  const system =
+    typeof body.system === 'string'
+      ? body.system
+      : blocksOf(body.system)
+          .map((block) => str(block.text))
+          .join('\n\n');
   const tools = Array.isArray(body.tools) ? (body.tools as Block[]) : [];
   const shown = messages.slice(from);
   let children: Child[] = [];
@@ -228,7 +239,11 @@ export const Conversation: FC<ConversationProps> = ({ request, response, from, f
       )}
       {children}
       <h2>Answer</h2>
-      {answer.length > 0 ? <MessageView message={{ role: 'assistant', content: answer }} pairing={pairing} label="assistant (answer)" /> : <p class="muted">No answer was recorded.</p>}
+      {answer.length > 0 ? (
+        <MessageView message={{ role: 'assistant', content: answer }} pairing={pairing} label="assistant (answer)" />
+      ) : (
+        <p class="muted">No answer was recorded.</p>
+      )}
     </div>
   );
 };

@@ -15,7 +15,9 @@ export const Layout: FC<{ title: string; section?: Section; children?: Child }> 
       <link rel="icon" href="data:," />
     </head>
     <body>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       {section && (
         <header class="top">
           <a class="brand" href="/ui">

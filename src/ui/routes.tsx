@@ -6,7 +6,12 @@ import type { SurfaceEnv } from '../config';
 import { getSession, getTrace, listSessions, listTraces, requestBodyOf, sessionNeighbours, stats, type TraceSummary } from '../storage/queries';
 import { SCRIPT, STYLES } from './assets';
 import { firstNewMessage } from './conversation';
-import { LoginPage, OverviewPage, SessionPage, SessionsPage, TracePage, TracesPage } from './pages';
+import { LoginPage } from './pages/login';
+import { OverviewPage } from './pages/overview';
+import { SessionPage } from './pages/session';
+import { SessionsPage } from './pages/sessions';
+import { TracePage } from './pages/trace';
+import { TracesPage } from './pages/traces';
 import { COOKIE_NAME, SESSION_SECONDS, issueSession, verifySession } from './session-cookie';
 
 /**
@@ -43,7 +48,13 @@ ui.post('/login', async (c) => {
   if (!(await isAdminToken(typeof form.token === 'string' ? form.token : null, c.get('config').adminToken))) {
     return c.html(<LoginPage error="That is not the admin token." next={next} closed={!c.get('config').adminToken} />, 401);
   }
-  setCookie(c, COOKIE_NAME, await issueSession(c.get('config').adminToken!), { path: '/ui', httpOnly: true, secure: true, sameSite: 'Strict', maxAge: SESSION_SECONDS });
+  setCookie(c, COOKIE_NAME, await issueSession(c.get('config').adminToken!), {
+    path: '/ui',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'Strict',
+    maxAge: SESSION_SECONDS,
+  });
   return c.redirect(next, 303);
 });
 
@@ -80,7 +91,9 @@ ui.get('/sessions', async (c) => {
     limit: 50,
     cursor: query.cursor,
   });
-  return c.html(<SessionsPage sessions={result.data} nextCursor={result.nextCursor} query={{ ...query, range: range.range }} range={range.range ?? 'custom'} />);
+  return c.html(
+    <SessionsPage sessions={result.data} nextCursor={result.nextCursor} query={{ ...query, range: range.range }} range={range.range ?? 'custom'} />,
+  );
 });
 
 ui.get('/sessions/:id', async (c) => {

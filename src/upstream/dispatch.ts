@@ -61,7 +61,10 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
         record.status = outcome.response.status;
         record.ms = Date.now() - started;
         observer.attempt(record);
-        return prepared.respond(outcome.response, { idleTimeoutMs: target.idleTimeoutMs ?? TARGET_DEFAULTS.idleTimeoutMs, clearDeadline: outcome.clearDeadline });
+        return prepared.respond(outcome.response, {
+          idleTimeoutMs: target.idleTimeoutMs ?? TARGET_DEFAULTS.idleTimeoutMs,
+          clearDeadline: outcome.clearDeadline,
+        });
       }
 
       let retryable: boolean;
@@ -89,9 +92,7 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
         record.error = outcome.message;
         retryable = outcome.kind === 'unreachable';
         failure =
-          outcome.kind === 'timeout'
-            ? () => new ProxyError('timeout_error', outcome.message, 504)
-            : () => new ProxyError('api_error', outcome.message, 502);
+          outcome.kind === 'timeout' ? () => new ProxyError('timeout_error', outcome.message, 504) : () => new ProxyError('api_error', outcome.message, 502);
       }
       record.ms = Date.now() - started;
       observer.attempt(record);

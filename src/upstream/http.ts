@@ -43,14 +43,7 @@ export function forwardedHeaders(client: Headers, auth: Record<string, string>):
   return headers;
 }
 
-const DROPPED_RESPONSE_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'content-encoding',
-  'set-cookie',
-]);
+const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'set-cookie']);
 
 /** Upstream response headers for the client: the runtime has decoded the body, so length and encoding go. */
 export function relayedResponseHeaders(upstream: Headers): Headers {

@@ -42,7 +42,12 @@ export interface PumpOptions {
  * `idleTimeoutMs`, or ends before the answer is complete is closed with an Anthropic `error`
  * event: the client never mistakes a cut stream for a complete answer.
  */
-export function pump(upstream: ReadableStream<Uint8Array>, transform: StreamTransform, observer: CallObserver, options: PumpOptions): ReadableStream<Uint8Array> {
+export function pump(
+  upstream: ReadableStream<Uint8Array>,
+  transform: StreamTransform,
+  observer: CallObserver,
+  options: PumpOptions,
+): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   let sent = 0;
   let closed = false;
@@ -90,7 +95,12 @@ export function pump(upstream: ReadableStream<Uint8Array>, transform: StreamTran
           try {
             result = await reader.read();
           } catch (err) {
-            close(controller, stalled ? { type: 'timeout_error', message: stalled } : { type: 'api_error', message: `upstream connection failed mid-stream after ${sent} bytes: ${errorText(err)}` });
+            close(
+              controller,
+              stalled
+                ? { type: 'timeout_error', message: stalled }
+                : { type: 'api_error', message: `upstream connection failed mid-stream after ${sent} bytes: ${errorText(err)}` },
+            );
             return;
           }
           if (stalled) {
@@ -182,4 +192,3 @@ export function endsWithTerminalEvent(chunks: readonly Uint8Array[]): boolean {
   const name = text.slice(at + 6, eol < 0 ? undefined : eol).trim();
   return name === 'message_stop' || name === 'error';
 }
-

@@ -28,7 +28,5 @@ export const recordRequests: MiddlewareHandler<V1Env> = async (c, next) => {
   c.res.headers.set('x-trace-id', recorder.id);
   const ended = recorder.ended ?? Promise.resolve();
   // A macrotask first: the runtime sends the response (or its last bytes) before the record is built.
-  c.executionCtx.waitUntil(
-    ended.then(() => new Promise((resolve) => setTimeout(resolve, 0))).then(() => persist(config, recorder.complete())),
-  );
+  c.executionCtx.waitUntil(ended.then(() => new Promise((resolve) => setTimeout(resolve, 0))).then(() => persist(config, recorder.complete())));
 };

@@ -20,15 +20,99 @@ let seeded: Awaited<ReturnType<typeof seedTraces>>;
 beforeAll(async () => {
   seeded = await seedTraces([
     // session alpha, yesterday: three turns on sonnet, one failed
-    { at: dayBefore + 10 * HOUR, sessionId: 'alpha', requestedModel: 'claude-sonnet-4-6', targetModel: 'claude-sonnet-4-6', provider: 'anthropic', inputTokens: 100, outputTokens: 10, cacheReadInputTokens: 1000, costMicros: 900, durationMs: 100, ttftMs: 40, stopReason: 'tool_use', requestBody: '{"model":"claude-sonnet-4-6","messages":[]}', responseBody: '{"type":"message"}' },
-    { at: dayBefore + 10 * HOUR + 60_000, sessionId: 'alpha', requestedModel: 'claude-sonnet-4-6', targetModel: 'claude-sonnet-4-6', provider: 'anthropic', inputTokens: 200, outputTokens: 20, costMicros: 1000, durationMs: 200, ttftMs: 50, stopReason: 'end_turn' },
-    { at: dayBefore + 10 * HOUR + 120_000, sessionId: 'alpha', requestedModel: 'claude-sonnet-4-6', targetModel: 'claude-sonnet-4-6', provider: 'anthropic', status: 529, errorType: 'overloaded_error', errorMessage: 'Overloaded', endReason: 'error', durationMs: 300, ttftMs: 60 },
+    {
+      at: dayBefore + 10 * HOUR,
+      sessionId: 'alpha',
+      requestedModel: 'claude-sonnet-4-6',
+      targetModel: 'claude-sonnet-4-6',
+      provider: 'anthropic',
+      inputTokens: 100,
+      outputTokens: 10,
+      cacheReadInputTokens: 1000,
+      costMicros: 900,
+      durationMs: 100,
+      ttftMs: 40,
+      stopReason: 'tool_use',
+      requestBody: '{"model":"claude-sonnet-4-6","messages":[]}',
+      responseBody: '{"type":"message"}',
+    },
+    {
+      at: dayBefore + 10 * HOUR + 60_000,
+      sessionId: 'alpha',
+      requestedModel: 'claude-sonnet-4-6',
+      targetModel: 'claude-sonnet-4-6',
+      provider: 'anthropic',
+      inputTokens: 200,
+      outputTokens: 20,
+      costMicros: 1000,
+      durationMs: 200,
+      ttftMs: 50,
+      stopReason: 'end_turn',
+    },
+    {
+      at: dayBefore + 10 * HOUR + 120_000,
+      sessionId: 'alpha',
+      requestedModel: 'claude-sonnet-4-6',
+      targetModel: 'claude-sonnet-4-6',
+      provider: 'anthropic',
+      status: 529,
+      errorType: 'overloaded_error',
+      errorMessage: 'Overloaded',
+      endReason: 'error',
+      durationMs: 300,
+      ttftMs: 60,
+    },
     // session beta, today: gpt-4.1 then an unpriced local model
-    { at: today + 1 * HOUR, sessionId: 'beta', requestedModel: 'claude-opus-4-8', targetModel: 'gpt-4.1', provider: 'openai', inputTokens: 1000, outputTokens: 100, costMicros: 2800, durationMs: 1000, ttftMs: 300, stopReason: 'end_turn' },
-    { at: today + 2 * HOUR, sessionId: 'beta', requestedModel: 'claude-haiku-4-5', targetModel: 'qwen3:8b', provider: 'openai', inputTokens: 50, outputTokens: 5, costMicros: null, durationMs: 400, ttftMs: 100, stopReason: 'end_turn' },
+    {
+      at: today + 1 * HOUR,
+      sessionId: 'beta',
+      requestedModel: 'claude-opus-4-8',
+      targetModel: 'gpt-4.1',
+      provider: 'openai',
+      inputTokens: 1000,
+      outputTokens: 100,
+      costMicros: 2800,
+      durationMs: 1000,
+      ttftMs: 300,
+      stopReason: 'end_turn',
+    },
+    {
+      at: today + 2 * HOUR,
+      sessionId: 'beta',
+      requestedModel: 'claude-haiku-4-5',
+      targetModel: 'qwen3:8b',
+      provider: 'openai',
+      inputTokens: 50,
+      outputTokens: 5,
+      costMicros: null,
+      durationMs: 400,
+      ttftMs: 100,
+      stopReason: 'end_turn',
+    },
     // no session, today: a rate limit and a client that left
-    { at: today + 3 * HOUR, requestedModel: 'claude-opus-4-8', targetModel: 'gpt-4.1', provider: 'openai', status: 429, errorType: 'rate_limit_error', errorMessage: 'slow down', endReason: 'error', durationMs: 20 },
-    { at: today + 4 * HOUR, requestedModel: 'claude-opus-4-8', targetModel: 'gpt-4.1', provider: 'openai', errorType: 'client_abort', endReason: 'client_abort', inputTokens: 10, outputTokens: 1, costMicros: 36, durationMs: 50 },
+    {
+      at: today + 3 * HOUR,
+      requestedModel: 'claude-opus-4-8',
+      targetModel: 'gpt-4.1',
+      provider: 'openai',
+      status: 429,
+      errorType: 'rate_limit_error',
+      errorMessage: 'slow down',
+      endReason: 'error',
+      durationMs: 20,
+    },
+    {
+      at: today + 4 * HOUR,
+      requestedModel: 'claude-opus-4-8',
+      targetModel: 'gpt-4.1',
+      provider: 'openai',
+      errorType: 'client_abort',
+      endReason: 'client_abort',
+      inputTokens: 10,
+      outputTokens: 1,
+      costMicros: 36,
+      durationMs: 50,
+    },
   ]);
 });
 
@@ -78,9 +162,45 @@ describe('views (what Drizzle Studio shows)', () => {
   it('daily_usage: per day and target model, with p50 and p95 durations', async () => {
     const rows = await drizzle(env.DB).select().from(dailyUsage).orderBy(dailyUsage.day, dailyUsage.model);
     expect(rows).toEqual([
-      { day: day(dayBefore), model: 'claude-sonnet-4-6', requests: 3, errors: 1, inputTokens: 300, outputTokens: 30, cacheReadInputTokens: 1000, cacheCreationInputTokens: null, costMicros: 1900, p50DurationMs: 200, p95DurationMs: 300 },
-      { day: day(today), model: 'gpt-4.1', requests: 3, errors: 1, inputTokens: 1010, outputTokens: 101, cacheReadInputTokens: null, cacheCreationInputTokens: null, costMicros: 2836, p50DurationMs: 50, p95DurationMs: 1000 },
-      { day: day(today), model: 'qwen3:8b', requests: 1, errors: 0, inputTokens: 50, outputTokens: 5, cacheReadInputTokens: null, cacheCreationInputTokens: null, costMicros: null, p50DurationMs: 400, p95DurationMs: 400 },
+      {
+        day: day(dayBefore),
+        model: 'claude-sonnet-4-6',
+        requests: 3,
+        errors: 1,
+        inputTokens: 300,
+        outputTokens: 30,
+        cacheReadInputTokens: 1000,
+        cacheCreationInputTokens: null,
+        costMicros: 1900,
+        p50DurationMs: 200,
+        p95DurationMs: 300,
+      },
+      {
+        day: day(today),
+        model: 'gpt-4.1',
+        requests: 3,
+        errors: 1,
+        inputTokens: 1010,
+        outputTokens: 101,
+        cacheReadInputTokens: null,
+        cacheCreationInputTokens: null,
+        costMicros: 2836,
+        p50DurationMs: 50,
+        p95DurationMs: 1000,
+      },
+      {
+        day: day(today),
+        model: 'qwen3:8b',
+        requests: 1,
+        errors: 0,
+        inputTokens: 50,
+        outputTokens: 5,
+        cacheReadInputTokens: null,
+        cacheCreationInputTokens: null,
+        costMicros: null,
+        p50DurationMs: 400,
+        p95DurationMs: 400,
+      },
     ]);
   });
 });
@@ -102,7 +222,11 @@ describe('/api auth', () => {
   });
 });
 
-type TraceList = { data: { id: string; session_id: string | null; status: number; target_model: string; request_body?: unknown; created_at: string }[]; next_cursor: string | null; has_more: boolean };
+type TraceList = {
+  data: { id: string; session_id: string | null; status: number; target_model: string; request_body?: unknown; created_at: string }[];
+  next_cursor: string | null;
+  has_more: boolean;
+};
 
 describe('GET /api/traces', () => {
   it('lists newest first, without bodies', async () => {
@@ -176,13 +300,22 @@ describe('GET /api/traces/:id', () => {
   });
 });
 
-type SessionList = { data: { session_id: string; requests: number; errors: number; cost_micros: number | null; target_models: string[]; first_at: string; last_at: string }[]; next_cursor: string | null };
+type SessionList = {
+  data: { session_id: string; requests: number; errors: number; cost_micros: number | null; target_models: string[]; first_at: string; last_at: string }[];
+  next_cursor: string | null;
+};
 
 describe('sessions', () => {
   it('lists sessions, most recent first, or most expensive first', async () => {
     const recent = await api<SessionList>('/api/sessions');
     expect(recent.body.data.map((session) => session.session_id)).toEqual(['beta', 'alpha']);
-    expect(recent.body.data[1]).toMatchObject({ requests: 3, errors: 1, cost_micros: 1900, target_models: ['claude-sonnet-4-6'], first_at: new Date(dayBefore + 10 * HOUR).toISOString() });
+    expect(recent.body.data[1]).toMatchObject({
+      requests: 3,
+      errors: 1,
+      cost_micros: 1900,
+      target_models: ['claude-sonnet-4-6'],
+      first_at: new Date(dayBefore + 10 * HOUR).toISOString(),
+    });
     const costly = await api<SessionList>('/api/sessions?sort=cost');
     expect(costly.body.data.map((session) => session.session_id)).toEqual(['beta', 'alpha']);
     const failing = await api<SessionList>('/api/sessions?errors=true');
@@ -196,7 +329,9 @@ describe('sessions', () => {
   });
 
   it("returns one session's traces in order, with bodies when asked", async () => {
-    const { body } = await api<{ session: { session_id: string; requests: number }; traces: { id: string; request_body?: unknown }[] }>('/api/sessions/alpha?bodies=true');
+    const { body } = await api<{ session: { session_id: string; requests: number }; traces: { id: string; request_body?: unknown }[] }>(
+      '/api/sessions/alpha?bodies=true',
+    );
     expect(body.session).toMatchObject({ session_id: 'alpha', requests: 3 });
     expect(body.traces.map((trace) => trace.id)).toEqual(seeded.slice(0, 3).map((row) => row.id));
     expect(body.traces[0]!.request_body).toEqual({ model: 'claude-sonnet-4-6', messages: [] });
@@ -221,9 +356,24 @@ describe('GET /api/stats', () => {
       output_tokens: 136,
       cost_micros: 1900 + 2836,
     });
-    const models = body.models as { model: string; requests: number; duration: Record<string, number>; ttft: Record<string, number | null>; cost_micros: number | null }[];
-    expect(models.find((m) => m.model === 'claude-sonnet-4-6')).toMatchObject({ requests: 3, duration: { p50: 200, p95: 300, p99: 300 }, ttft: { p50: 50, p95: 60, p99: 60 } });
-    expect(models.find((m) => m.model === 'gpt-4.1')).toMatchObject({ requests: 3, duration: { p50: 50, p95: 1000, p99: 1000 }, ttft: { p50: 300, p95: 300, p99: 300 }, cost_micros: 2836 });
+    const models = body.models as {
+      model: string;
+      requests: number;
+      duration: Record<string, number>;
+      ttft: Record<string, number | null>;
+      cost_micros: number | null;
+    }[];
+    expect(models.find((m) => m.model === 'claude-sonnet-4-6')).toMatchObject({
+      requests: 3,
+      duration: { p50: 200, p95: 300, p99: 300 },
+      ttft: { p50: 50, p95: 60, p99: 60 },
+    });
+    expect(models.find((m) => m.model === 'gpt-4.1')).toMatchObject({
+      requests: 3,
+      duration: { p50: 50, p95: 1000, p99: 1000 },
+      ttft: { p50: 300, p95: 300, p99: 300 },
+      cost_micros: 2836,
+    });
     expect(models.find((m) => m.model === 'qwen3:8b')).toMatchObject({ cost_micros: null });
     expect(body.days).toEqual([
       { day: day(dayBefore), model: 'claude-sonnet-4-6', requests: 3, errors: 1, input_tokens: 300, output_tokens: 30, cost_micros: 1900 },

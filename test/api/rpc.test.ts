@@ -15,9 +15,44 @@ let seeded: Awaited<ReturnType<typeof seedTraces>>;
 
 beforeAll(async () => {
   seeded = await seedTraces([
-    { at: now - 3 * HOUR, sessionId: 'rpc-session', requestedModel: 'claude-sonnet-4-6', targetModel: 'gpt-4.1', provider: 'openai', inputTokens: 100, outputTokens: 10, costMicros: 280, durationMs: 900, ttftMs: 200, stopReason: 'tool_use', requestBody: '{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"hi"}]}', responseBody: '{"type":"message","content":[]}' },
-    { at: now - 2 * HOUR, sessionId: 'rpc-session', requestedModel: 'claude-sonnet-4-6', targetModel: 'gpt-4.1', provider: 'openai', status: 502, errorType: 'api_error', errorMessage: 'upstream broke', endReason: 'error', durationMs: 30 },
-    { at: now - 1 * HOUR, requestedModel: 'claude-haiku-4-5', targetModel: 'claude-haiku-4-5', provider: 'anthropic', inputTokens: 10, outputTokens: 5, costMicros: 35, durationMs: 400, ttftMs: 90 },
+    {
+      at: now - 3 * HOUR,
+      sessionId: 'rpc-session',
+      requestedModel: 'claude-sonnet-4-6',
+      targetModel: 'gpt-4.1',
+      provider: 'openai',
+      inputTokens: 100,
+      outputTokens: 10,
+      costMicros: 280,
+      durationMs: 900,
+      ttftMs: 200,
+      stopReason: 'tool_use',
+      requestBody: '{"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"hi"}]}',
+      responseBody: '{"type":"message","content":[]}',
+    },
+    {
+      at: now - 2 * HOUR,
+      sessionId: 'rpc-session',
+      requestedModel: 'claude-sonnet-4-6',
+      targetModel: 'gpt-4.1',
+      provider: 'openai',
+      status: 502,
+      errorType: 'api_error',
+      errorMessage: 'upstream broke',
+      endReason: 'error',
+      durationMs: 30,
+    },
+    {
+      at: now - 1 * HOUR,
+      requestedModel: 'claude-haiku-4-5',
+      targetModel: 'claude-haiku-4-5',
+      provider: 'anthropic',
+      inputTokens: 10,
+      outputTokens: 5,
+      costMicros: 35,
+      durationMs: 400,
+      ttftMs: 90,
+    },
     { at: now - 40 * 24 * HOUR, requestedModel: 'claude-haiku-4-5', targetModel: 'claude-haiku-4-5', provider: 'anthropic', durationMs: 10 },
   ]);
 });
@@ -25,6 +60,7 @@ beforeAll(async () => {
 async function api(path: string) {
   const { response } = await send(path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, { ADMIN_TOKEN });
   expect(response.status).toBe(200);
+  // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, compared field by field
   return (await response.json()) as Record<string, any>;
 }
 
@@ -51,7 +87,12 @@ describe('ClaudeProxyRpc over a service binding', () => {
     expect(first.data).toHaveLength(2);
     expect(first.hasMore).toBe(true);
     const second = await rpc.listTraces({ limit: 2, cursor: first.nextCursor! });
-    expect([...first.data, ...second.data].map((t) => t.id)).toEqual(seeded.map((t) => t.id).sort().reverse());
+    expect([...first.data, ...second.data].map((t) => t.id)).toEqual(
+      seeded
+        .map((t) => t.id)
+        .sort()
+        .reverse(),
+    );
     expect(second.hasMore).toBe(false);
   });
 
@@ -90,7 +131,11 @@ describe('ClaudeProxyRpc over a service binding', () => {
   it('reports health, and refuses bad arguments with the /api message', async () => {
     expect(await rpc.health()).toMatchObject({ status: 'ok', d1: { ok: true } });
     // An RPC promise is settled once, here: vitest's `.rejects` would leave a second one unhandled.
-    const refused = (call: Promise<unknown>) => call.then(() => null, (err: Error) => err.message);
+    const refused = (call: Promise<unknown>) =>
+      call.then(
+        () => null,
+        (err: Error) => err.message,
+      );
     expect(await refused(rpc.listTraces({ range: '2w' }))).toMatch(/range: expected one of 1h, 24h/);
     expect(await refused(rpc.stats({ since: 'yesterday-ish' }))).toMatch(/since: expected epoch milliseconds/);
   });

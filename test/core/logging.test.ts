@@ -18,12 +18,17 @@ describe('logs', () => {
     const lines: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
     const key = 'team-proxy-key-logging-0001';
-    const sent = await post('/v1/messages', { ...messageRequest, metadata: { user_id: 'session_4f1e' } }, { 'x-api-key': key }, {
-      LOG_REQUESTS: undefined,
-      ROUTES: [{ match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'ANTHROPIC_API_KEY', retries: 0 }],
-      ANTHROPIC_API_KEY: 'sk-ant-server-key-logging-0001',
-      PROXY_API_KEYS: `team:${key}`,
-    });
+    const sent = await post(
+      '/v1/messages',
+      { ...messageRequest, metadata: { user_id: 'session_4f1e' } },
+      { 'x-api-key': key },
+      {
+        LOG_REQUESTS: undefined,
+        ROUTES: [{ match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'ANTHROPIC_API_KEY', retries: 0 }],
+        ANTHROPIC_API_KEY: 'sk-ant-server-key-logging-0001',
+        PROXY_API_KEYS: `team:${key}`,
+      },
+    );
     const row = await traceOf(sent);
     const requestLines = lines.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'request');
     expect(requestLines).toHaveLength(1);

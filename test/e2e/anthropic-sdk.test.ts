@@ -3,7 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startProxy, startUpstream } from './harness';
 
 const streamFrames = [
-  { type: 'message_start', message: { id: 'msg_e2e_stream', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 21, output_tokens: 1 } } },
+  {
+    type: 'message_start',
+    message: {
+      id: 'msg_e2e_stream',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-6',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 21, output_tokens: 1 },
+    },
+  },
   { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
   { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } },
   { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: ', world' } },
@@ -60,7 +72,9 @@ describe('the official Anthropic SDK through the running worker', () => {
   const client = () => new Anthropic({ baseURL: proxy.url, apiKey: 'sk-ant-e2e-client-key-123456', maxRetries: 0 });
 
   it('completes a non-streaming request and the trace lands in D1', async () => {
-    const raw = await client().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    const raw = await client()
+      .messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse();
     expect(raw.data.content).toEqual([{ type: 'text', text: 'Plain hello' }]);
     const traceId = raw.response.headers.get('x-trace-id');
     expect(traceId).toBeTruthy();

@@ -47,7 +47,12 @@ export async function startProxy(vars: Record<string, string> = {}, secrets: Rec
     url: url.toString().replace(/\/$/, ''),
     harness,
     /** Runs SQL against the worker's D1. */
-    query: async <T>(sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).all<T>()).results,
+    query: async <T>(sql: string, ...params: unknown[]) =>
+      (
+        await env.DB.prepare(sql)
+          .bind(...params)
+          .all<T>()
+      ).results,
     close: () => harness.close(),
   };
 }

@@ -9,9 +9,23 @@ import { eventually, startProxy, startUpstream, type RecordedRequest } from './h
  */
 
 type Chunk = Record<string, unknown>;
-const chunk = (delta: Chunk, finish_reason: string | null = null): Chunk => ({ id: 'chatcmpl-e2e', object: 'chat.completion.chunk', model: 'gpt-e2e', choices: [{ index: 0, delta, finish_reason }] });
-const usage = (prompt_tokens: number, completion_tokens: number): Chunk => ({ id: 'chatcmpl-e2e', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens, completion_tokens } });
-const call = (index: number, id: string | undefined, name: string | undefined, args: string) => ({ index, ...(id ? { id, type: 'function' } : {}), function: { ...(name ? { name } : {}), arguments: args } });
+const chunk = (delta: Chunk, finish_reason: string | null = null): Chunk => ({
+  id: 'chatcmpl-e2e',
+  object: 'chat.completion.chunk',
+  model: 'gpt-e2e',
+  choices: [{ index: 0, delta, finish_reason }],
+});
+const usage = (prompt_tokens: number, completion_tokens: number): Chunk => ({
+  id: 'chatcmpl-e2e',
+  object: 'chat.completion.chunk',
+  choices: [],
+  usage: { prompt_tokens, completion_tokens },
+});
+const call = (index: number, id: string | undefined, name: string | undefined, args: string) => ({
+  index,
+  ...(id ? { id, type: 'function' } : {}),
+  function: { ...(name ? { name } : {}), arguments: args },
+});
 
 async function streamChunks(res: ServerResponse, chunks: Chunk[], options: { done?: boolean; cut?: boolean } = {}) {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -48,10 +62,33 @@ async function answer(req: RecordedRequest, res: ServerResponse) {
     case 'tool':
       if (!body.stream) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'c1', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_ls', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] }, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 40, completion_tokens: 9 } }));
+        res.end(
+          JSON.stringify({
+            id: 'c1',
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: null,
+                  tool_calls: [{ id: 'call_ls', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }],
+                },
+                finish_reason: 'tool_calls',
+              },
+            ],
+            usage: { prompt_tokens: 40, completion_tokens: 9 },
+          }),
+        );
         return;
       }
-      return streamChunks(res, [chunk({ role: 'assistant', content: 'Listing.' }), chunk({ tool_calls: [call(0, 'call_ls', 'Bash', '')] }), chunk({ tool_calls: [call(0, undefined, undefined, '{"comma')] }), chunk({ tool_calls: [call(0, undefined, undefined, 'nd":"ls"}')] }), chunk({}, 'tool_calls'), usage(40, 9)]);
+      return streamChunks(res, [
+        chunk({ role: 'assistant', content: 'Listing.' }),
+        chunk({ tool_calls: [call(0, 'call_ls', 'Bash', '')] }),
+        chunk({ tool_calls: [call(0, undefined, undefined, '{"comma')] }),
+        chunk({ tool_calls: [call(0, undefined, undefined, 'nd":"ls"}')] }),
+        chunk({}, 'tool_calls'),
+        usage(40, 9),
+      ]);
     case 'parallel':
       return streamChunks(res, [
         chunk({ tool_calls: [call(0, 'call_a', 'Read', '{"file_path":"/a.txt"}')] }),
@@ -61,7 +98,12 @@ async function answer(req: RecordedRequest, res: ServerResponse) {
         usage(50, 20),
       ]);
     case 'think':
-      return streamChunks(res, [chunk({ reasoning_content: 'Two plus two ' }), chunk({ reasoning_content: 'is four.' }), chunk({ content: 'The answer is 4.' }, 'stop'), usage(12, 30)]);
+      return streamChunks(res, [
+        chunk({ reasoning_content: 'Two plus two ' }),
+        chunk({ reasoning_content: 'is four.' }),
+        chunk({ content: 'The answer is 4.' }, 'stop'),
+        usage(12, 30),
+      ]);
     case 'image': {
       const image = body.messages.at(-1).content.find((part: { type: string }) => part.type === 'image_url');
       return streamOrJson(res, body, `I see an image at ${image.image_url.url.slice(0, 22)}`);
@@ -78,9 +120,22 @@ async function answer(req: RecordedRequest, res: ServerResponse) {
 }
 
 async function streamOrJson(res: ServerResponse, body: { stream?: boolean }, text: string) {
-  if (body.stream) return streamChunks(res, [chunk({ role: 'assistant', content: '' }), ...text.split(/(?<= )/).map((piece) => chunk({ content: piece })), chunk({}, 'stop'), usage(20, 8)]);
+  if (body.stream)
+    return streamChunks(res, [
+      chunk({ role: 'assistant', content: '' }),
+      ...text.split(/(?<= )/).map((piece) => chunk({ content: piece })),
+      chunk({}, 'stop'),
+      usage(20, 8),
+    ]);
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 20, completion_tokens: 8 } }));
+  res.end(
+    JSON.stringify({
+      id: 'c1',
+      object: 'chat.completion',
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 20, completion_tokens: 8 },
+    }),
+  );
 }
 
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
@@ -103,8 +158,16 @@ afterAll(async () => {
 
 const model = 'claude-sonnet-4-6';
 const tools = [
-  { name: 'Bash', description: 'Run a shell command', input_schema: { type: 'object' as const, properties: { command: { type: 'string' } }, required: ['command'] } },
-  { name: 'Read', description: 'Read a file', input_schema: { type: 'object' as const, properties: { file_path: { type: 'string' } }, required: ['file_path'] } },
+  {
+    name: 'Bash',
+    description: 'Run a shell command',
+    input_schema: { type: 'object' as const, properties: { command: { type: 'string' } }, required: ['command'] },
+  },
+  {
+    name: 'Read',
+    description: 'Read a file',
+    input_schema: { type: 'object' as const, properties: { file_path: { type: 'string' } }, required: ['file_path'] },
+  },
 ];
 
 describe('official SDK → worker → OpenAI-compatible upstream', () => {
@@ -123,7 +186,9 @@ describe('official SDK → worker → OpenAI-compatible upstream', () => {
   });
 
   it('calls a tool, then completes the multi-turn round trip with the tool result', async () => {
-    const first = await client.messages.stream({ model, max_tokens: 200, tools, messages: [{ role: 'user', content: 'List the files [tool]' }] }).finalMessage();
+    const first = await client.messages
+      .stream({ model, max_tokens: 200, tools, messages: [{ role: 'user', content: 'List the files [tool]' }] })
+      .finalMessage();
     expect(first.stop_reason).toBe('tool_use');
     expect(first.content).toEqual([
       { type: 'text', text: 'Listing.' },
@@ -150,7 +215,9 @@ describe('official SDK → worker → OpenAI-compatible upstream', () => {
   });
 
   it('streams parallel tool calls as separate, complete tool_use blocks', async () => {
-    const message = await client.messages.stream({ model, max_tokens: 200, tools, messages: [{ role: 'user', content: 'Read both [parallel]' }] }).finalMessage();
+    const message = await client.messages
+      .stream({ model, max_tokens: 200, tools, messages: [{ role: 'user', content: 'Read both [parallel]' }] })
+      .finalMessage();
     expect(message.content).toEqual([
       { type: 'tool_use', id: 'call_a', name: 'Read', input: { file_path: '/a.txt' } },
       { type: 'tool_use', id: 'call_b', name: 'Read', input: { file_path: '/b.txt' } },
@@ -172,7 +239,15 @@ describe('official SDK → worker → OpenAI-compatible upstream', () => {
     const message = await client.messages.create({
       model,
       max_tokens: 100,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'Describe [image]' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Describe [image]' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+          ],
+        },
+      ],
     });
     expect(message.content).toEqual([{ type: 'text', text: 'I see an image at data:image/png;base64,' }]);
   });
@@ -195,7 +270,9 @@ describe('official SDK → worker → OpenAI-compatible upstream', () => {
     expect(texts.join('')).toBe('This answer will be cut off in the mid');
 
     const rows = await eventually(async () => {
-      const found = await proxy.query<{ end_reason: string; error_type: string }>("SELECT end_reason, error_type FROM traces WHERE request_body LIKE '%[cut]%'");
+      const found = await proxy.query<{ end_reason: string; error_type: string }>(
+        "SELECT end_reason, error_type FROM traces WHERE request_body LIKE '%[cut]%'",
+      );
       expect(found).toHaveLength(1);
       return found;
     });

@@ -33,14 +33,25 @@ async function answer(req: RecordedRequest, res: ServerResponse) {
     return;
   }
   const turn = session.find((candidate) => JSON.stringify(candidate.request.messages) === JSON.stringify(body.messages));
-  const message = turn?.response ?? { id: 'msg_x', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [{ type: 'text', text: 'A small orange square.' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 900, output_tokens: 8 } };
+  const message = turn?.response ?? {
+    id: 'msg_x',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-6',
+    content: [{ type: 'text', text: 'A small orange square.' }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 900, output_tokens: 8 },
+  };
   if (!body.stream) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(message));
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  const events: object[] = [{ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...(message.usage as object), output_tokens: 1 } } }];
+  const events: object[] = [
+    { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...(message.usage as object), output_tokens: 1 } } },
+  ];
   (message.content as object[]).forEach((block, index) => {
     const start = (block as { type: string }).type === 'tool_use' ? { ...block, input: {} } : { type: 'text', text: '' };
     events.push({ type: 'content_block_start', index, content_block: start });
@@ -59,7 +70,12 @@ async function answer(req: RecordedRequest, res: ServerResponse) {
 async function post(body: object, sessionId?: string) {
   const response = await fetch(`${proxy.url}/v1/messages?beta=true`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-browser-client-key', 'user-agent': 'claude-cli/2.1.197 (external, cli)', ...(sessionId ? { 'x-claude-code-session-id': sessionId } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': 'sk-ant-browser-client-key',
+      'user-agent': 'claude-cli/2.1.197 (external, cli)',
+      ...(sessionId ? { 'x-claude-code-session-id': sessionId } : {}),
+    },
     body: JSON.stringify(body),
   });
   await response.text();
@@ -69,21 +85,40 @@ beforeAll(async () => {
   if (!hasChromium) return;
   mkdirSync(SHOTS, { recursive: true });
   upstream = await startUpstream(answer);
-  proxy = await startProxy({ ROUTES: JSON.stringify([{ match: '*', provider: 'anthropic', baseUrl: upstream.url, apiKey: 'client', retries: 0 }]) }, { ADMIN_TOKEN });
+  proxy = await startProxy(
+    { ROUTES: JSON.stringify([{ match: '*', provider: 'anthropic', baseUrl: upstream.url, apiKey: 'client', retries: 0 }]) },
+    { ADMIN_TOKEN },
+  );
   for (const turn of session) await post(turn.request, 'browser-session-1');
   await post({ model: 'claude-opus-4-8', max_tokens: 100, messages: [{ role: 'user', content: 'please [fail]' }] }, 'browser-session-2');
   await post(
     {
       model: 'claude-opus-4-8',
       max_tokens: 100,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this? <script>alert("x")</script>' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this? <script>alert("x")</script>' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+          ],
+        },
+      ],
     },
     'browser-session-2',
   );
   await new Promise((resolve) => setTimeout(resolve, 500)); // trace writes land in waitUntil
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 
@@ -185,7 +220,12 @@ describe.skipIf(!hasChromium)('the trace viewer in chromium', () => {
     let previousId = '';
     for (const i of rows) {
       const id = `01BIG${String(i).padStart(21, '0')}`;
-      const body = JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 32000, system: filler, messages: Array.from({ length: i + 1 }, (_, k) => ({ role: k % 2 ? 'assistant' : 'user', content: `turn ${k}` })) });
+      const body = JSON.stringify({
+        model: 'claude-sonnet-4-6',
+        max_tokens: 32000,
+        system: filler,
+        messages: Array.from({ length: i + 1 }, (_, k) => ({ role: k % 2 ? 'assistant' : 'user', content: `turn ${k}` })),
+      });
       await proxy.query(
         "INSERT INTO traces (id, created_at, session_id, method, path, requested_model, target_model, provider, status, end_reason, request_body, request_bytes, duration_ms, ttft_ms, input_tokens, output_tokens, cost_micros) VALUES (?, ?, 'big-session', 'POST', '/v1/messages', 'claude-sonnet-4-6', 'claude-sonnet-4-6', 'anthropic', 200, 'complete', ?, ?, ?, 200, 20000, 300, 2000)",
         id,

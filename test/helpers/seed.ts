@@ -29,7 +29,10 @@ export async function seedTraces(rows: (Partial<NewTrace> & { at: number })[]): 
   for (const row of full) {
     await db.insert(traces).values(row);
     if (row.sessionId) {
-      await db.insert(sessions).values({ id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent ?? null }).onConflictDoNothing();
+      await db
+        .insert(sessions)
+        .values({ id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent ?? null })
+        .onConflictDoNothing();
     }
   }
   return full;

@@ -82,7 +82,11 @@ const encoder = new TextEncoder();
  */
 export function controlledStream() {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const stream = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      controller = c;
+    },
+  });
   return {
     stream,
     push: (text: string) => controller.enqueue(encoder.encode(text)),

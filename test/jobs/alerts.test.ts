@@ -56,9 +56,21 @@ describe('ALERTS on the cron', () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]!.url).toBe(WEBHOOK);
     const message = posted[0]!.body;
-    expect(message.text).toBe(':rotating_light: claude-proxy alert: error rate of gpt-4.1 is 40.0% over the last 15 min, above 20.0% (4 of 10 requests failed).');
+    expect(message.text).toBe(
+      ':rotating_light: claude-proxy alert: error rate of gpt-4.1 is 40.0% over the last 15 min, above 20.0% (4 of 10 requests failed).',
+    );
     expect(message.attachments[0].fields).toContainEqual({ title: 'value', value: '40.0%', short: true });
-    expect(message.alert).toMatchObject({ key: 'error_rate:gpt-4.1', kind: 'error_rate', model: 'gpt-4.1', state: 'firing', value: 0.4, threshold: 0.2, requests: 10, errors: 4, window_minutes: 15 });
+    expect(message.alert).toMatchObject({
+      key: 'error_rate:gpt-4.1',
+      kind: 'error_rate',
+      model: 'gpt-4.1',
+      state: 'firing',
+      value: 0.4,
+      threshold: 0.2,
+      requests: 10,
+      errors: 4,
+      window_minutes: 15,
+    });
   });
 
   it('does not repeat within the cool-down, reminds after it, and announces the resolution once', async () => {
@@ -95,7 +107,9 @@ describe('ALERTS on the cron', () => {
   it('watches p95 duration per model and spend per hour, and resolves a model that went quiet', async () => {
     const now = Date.now();
     // 20 requests of $0.10 in 15 minutes: $8/h. Durations 1..20 s: p95 19 s.
-    await seedTraces(Array.from({ length: 20 }, (_, i) => requests(now - 14 * MINUTE + i * 1000, 'gpt-4.1', 1, 0, { durationMs: (i + 1) * 1000, costMicros: 100_000 })[0]!));
+    await seedTraces(
+      Array.from({ length: 20 }, (_, i) => requests(now - 14 * MINUTE + i * 1000, 'gpt-4.1', 1, 0, { durationMs: (i + 1) * 1000, costMicros: 100_000 })[0]!),
+    );
     const alerts = { p95Ms: 15_000, spendPerHour: 5 };
     const posted = await cron(now, alerts);
     expect(posted.map((p) => p.body.alert.key).sort()).toEqual(['p95_ms:gpt-4.1', 'spend_per_hour']);
@@ -118,7 +132,12 @@ describe('ALERTS on the cron', () => {
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
     webhookStatus = 500;
     expect(await cron(now, { errorRate: 0.5 })).toHaveLength(1);
-    expect(JSON.parse(String(warned.mock.calls[0]![0]))).toMatchObject({ event: 'alert_not_delivered', trace_id: null, alert: 'error_rate:gpt-4.1', error: 'webhook answered 500' });
+    expect(JSON.parse(String(warned.mock.calls[0]![0]))).toMatchObject({
+      event: 'alert_not_delivered',
+      trace_id: null,
+      alert: 'error_rate:gpt-4.1',
+      error: 'webhook answered 500',
+    });
     webhookStatus = 200;
     expect(await cron(now + MINUTE, { errorRate: 0.5 }, '17 3 * * *')).toEqual([]);
     const retried = await cron(now + 5 * MINUTE, { errorRate: 0.5 });
@@ -150,7 +169,13 @@ describe('ALERTS on the cron', () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), { ...env, ALERTS: '{"errorRate": 2}' } as never, ctx);
     await waitOnExecutionContext(ctx);
-    expect(JSON.parse(String(failed.mock.calls[0]![0]))).toMatchObject({ level: 'error', event: 'alert_run_failed', trace_id: null, cron: '*/5 * * * *', error: expect.stringMatching(/^ALERTS is malformed: ALERTS\.errorRate/) });
+    expect(JSON.parse(String(failed.mock.calls[0]![0]))).toMatchObject({
+      level: 'error',
+      event: 'alert_run_failed',
+      trace_id: null,
+      cron: '*/5 * * * *',
+      error: expect.stringMatching(/^ALERTS is malformed: ALERTS\.errorRate/),
+    });
   });
 
   it('validates ALERTS like the other JSON settings', () => {
@@ -163,9 +188,27 @@ describe('ALERTS on the cron', () => {
 });
 
 describe('transition', () => {
-  const reading = (crossed: boolean): Reading => ({ key: 'error_rate:m', kind: 'error_rate', model: 'm', value: crossed ? 0.5 : 0, threshold: 0.2, judged: true, crossed, requests: 10, errors: 5 });
+  const reading = (crossed: boolean): Reading => ({
+    key: 'error_rate:m',
+    kind: 'error_rate',
+    model: 'm',
+    value: crossed ? 0.5 : 0,
+    threshold: 0.2,
+    judged: true,
+    crossed,
+    requests: 10,
+    errors: 5,
+  });
   const state = (fields: Partial<AlertState>): AlertState => ({
-    key: 'error_rate:m', firing: false, since: new Date(0), notifiedAt: null, announced: false, value: 0, threshold: 0.2, updatedAt: new Date(0), ...fields,
+    key: 'error_rate:m',
+    firing: false,
+    since: new Date(0),
+    notifiedAt: null,
+    announced: false,
+    value: 0,
+    threshold: 0.2,
+    updatedAt: new Date(0),
+    ...fields,
   });
   const hour = 60 * MINUTE;
 

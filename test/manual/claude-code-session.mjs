@@ -26,7 +26,9 @@ function claudeBinary() {
   if (!existsSync(binary)) {
     console.log(`installing @anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} into ${prefix}`);
     mkdirSync(prefix, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--ignore-scripts', `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`], { stdio: 'inherit' });
+    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--ignore-scripts', `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`], {
+      stdio: 'inherit',
+    });
   }
   return binary;
 }
@@ -37,7 +39,12 @@ writeFileSync(join(workspace, 'notes.txt'), `The secret word is ${secret}.\n`);
 
 // ---- the scripted model -------------------------------------------------------------------
 const seen = [];
-const chunk = (delta, finish_reason = null) => ({ id: 'chatcmpl-smoke', object: 'chat.completion.chunk', model: 'scripted', choices: [{ index: 0, delta, finish_reason }] });
+const chunk = (delta, finish_reason = null) => ({
+  id: 'chatcmpl-smoke',
+  object: 'chat.completion.chunk',
+  model: 'scripted',
+  choices: [{ index: 0, delta, finish_reason }],
+});
 
 function decide(body) {
   const toolNames = (body.tools ?? []).map((tool) => tool.function.name);
@@ -64,13 +71,28 @@ const upstream = createServer(async (req, res) => {
         chunk({}, 'tool_calls'),
       ]
     : [chunk({ role: 'assistant', content: '' }), chunk({ content: decision.text }), chunk({}, 'stop')];
-  chunks.push({ id: 'chatcmpl-smoke', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 1000 + Math.round(raw.length / 4), completion_tokens: 20 } });
+  chunks.push({
+    id: 'chatcmpl-smoke',
+    object: 'chat.completion.chunk',
+    choices: [],
+    usage: { prompt_tokens: 1000 + Math.round(raw.length / 4), completion_tokens: 20 },
+  });
   if (!body.stream) {
     const message = decision.tool
-      ? { role: 'assistant', content: null, tool_calls: [{ id: `call_${seen.length}`, type: 'function', function: { name: decision.tool.name, arguments: JSON.stringify(decision.tool.args) } }] }
+      ? {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: `call_${seen.length}`, type: 'function', function: { name: decision.tool.name, arguments: JSON.stringify(decision.tool.args) } }],
+        }
       : { role: 'assistant', content: decision.text };
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: 'c', choices: [{ index: 0, message, finish_reason: decision.tool ? 'tool_calls' : 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 10 } }));
+    res.end(
+      JSON.stringify({
+        id: 'c',
+        choices: [{ index: 0, message, finish_reason: decision.tool ? 'tool_calls' : 'stop' }],
+        usage: { prompt_tokens: 100, completion_tokens: 10 },
+      }),
+    );
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -105,7 +127,17 @@ try {
   // Asynchronously: the scripted model and the worker's entry run in this process's event loop.
   const run = await runClaude(
     claudeBinary(),
-    ['-p', 'Read notes.txt, count its bytes with wc, and tell me the secret word and the count.', '--output-format', 'json', '--allowedTools', 'Read', 'Bash(wc:*)', '--model', 'claude-sonnet-4-6'],
+    [
+      '-p',
+      'Read notes.txt, count its bytes with wc, and tell me the secret word and the count.',
+      '--output-format',
+      'json',
+      '--allowedTools',
+      'Read',
+      'Bash(wc:*)',
+      '--model',
+      'claude-sonnet-4-6',
+    ],
     {
       cwd: workspace,
       env: {
@@ -137,7 +169,10 @@ try {
     "SELECT path, requested_model, target_model, status, stop_reason, end_reason, input_tokens, output_tokens, session_id FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
   ).all();
   console.log(`traces in D1: ${traces.length}`);
-  for (const row of traces) console.log(`  ${row.path} ${row.requested_model}→${row.target_model} ${row.status} ${row.stop_reason ?? ''} ${row.end_reason} in=${row.input_tokens} out=${row.output_tokens} session=${row.session_id}`);
+  for (const row of traces)
+    console.log(
+      `  ${row.path} ${row.requested_model}→${row.target_model} ${row.status} ${row.stop_reason ?? ''} ${row.end_reason} in=${row.input_tokens} out=${row.output_tokens} session=${row.session_id}`,
+    );
 
   const expected = `RESULT word=${secret} bytes=${Buffer.byteLength(`The secret word is ${secret}.\n`)}`;
   const checks = [
@@ -152,7 +187,15 @@ try {
   const seenBefore = seen.length;
   const broke = await runClaude(claudeBinary(), ['-p', 'Say hello.', '--model', 'claude-sonnet-4-6'], {
     cwd: workspace,
-    env: { ...process.env, HOME: home, ANTHROPIC_BASE_URL: url.toString().replace(/\/$/, ''), ANTHROPIC_API_KEY: 'broke-proxy-key', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' },
+    env: {
+      ...process.env,
+      HOME: home,
+      ANTHROPIC_BASE_URL: url.toString().replace(/\/$/, ''),
+      ANTHROPIC_API_KEY: 'broke-proxy-key',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_TELEMETRY: '1',
+      DISABLE_AUTOUPDATER: '1',
+    },
   });
   const shown = `${broke.stdout}\n${broke.stderr}`.trim();
   console.log(`over budget: claude exited ${broke.status} and printed: ${shown.slice(0, 600)}`);
@@ -162,8 +205,14 @@ try {
   const messages = refused.filter((row) => row.path === '/v1/messages');
   checks.push(
     [broke.status !== 0, 'claude exits non-zero for a key over budget'],
-    [shown.includes('Budget exceeded for API key "broke"') && shown.includes('daily budget (KEY_BUDGETS) is $0.00') && shown.includes('It resets at'), 'claude shows the budget message as is'],
-    [messages.length >= 1 && messages.every((row) => row.status === 403 && row.error_type === 'permission_error'), 'the refused requests are traced as 403 permission_error'],
+    [
+      shown.includes('Budget exceeded for API key "broke"') && shown.includes('daily budget (KEY_BUDGETS) is $0.00') && shown.includes('It resets at'),
+      'claude shows the budget message as is',
+    ],
+    [
+      messages.length >= 1 && messages.every((row) => row.status === 403 && row.error_type === 'permission_error'),
+      'the refused requests are traced as 403 permission_error',
+    ],
     [messages.length <= 2, `claude did not retry the 403 (${messages.length} /v1/messages requests)`],
     [seen.length === seenBefore, 'nothing reached the model'],
   );

@@ -49,7 +49,13 @@ describe('estimateTokens (count_tokens for openai routes)', () => {
     const request = {
       system: english.slice(0, 1000),
       messages: [
-        { role: 'user' as const, content: [{ type: 'text' as const, text: 'Look at this.' }, { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png', data: 'AAAA' } }] },
+        {
+          role: 'user' as const,
+          content: [
+            { type: 'text' as const, text: 'Look at this.' },
+            { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png', data: 'AAAA' } },
+          ],
+        },
         { role: 'assistant' as const, content: [{ type: 'tool_use' as const, id: 't', name: 'Read', input: { file_path: '/src/app.ts' } }] },
         { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: 't', content: code.slice(0, 2000) }] },
       ],

@@ -104,9 +104,7 @@ describe('anthropic passthrough (default configuration)', () => {
 
   it('appends the API path to a base URL that carries a path prefix and query', async () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
-    const ROUTES = JSON.stringify([
-      { match: 'claude-*', provider: 'anthropic', baseUrl: 'https://gw.example.com/anthropic/?tenant=7', apiKey: 'client' },
-    ]);
+    const ROUTES = JSON.stringify([{ match: 'claude-*', provider: 'anthropic', baseUrl: 'https://gw.example.com/anthropic/?tenant=7', apiKey: 'client' }]);
     await post('/v1/messages', messageRequest, clientHeaders, { ROUTES });
     expect(upstream.calls[0]!.url).toBe('https://gw.example.com/anthropic/v1/messages?tenant=7');
   });

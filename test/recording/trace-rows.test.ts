@@ -109,7 +109,9 @@ describe('trace rows', () => {
   });
 
   it('records an upstream failure with its status and error', async () => {
-    upstream = scriptUpstream(() => jsonResponse({ type: 'error', error: { type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' } }, 429));
+    upstream = scriptUpstream(() =>
+      jsonResponse({ type: 'error', error: { type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit' } }, 429),
+    );
     const sent = await post('/v1/messages', messageRequest, headers);
     expect(sent.response.status).toBe(429);
     const row = await traceOf(sent);
@@ -157,9 +159,7 @@ describe('trace rows', () => {
   });
 
   it('scrubs a secret that shows up inside a body', async () => {
-    upstream = scriptUpstream(() =>
-      jsonResponse({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${CLIENT_KEY}` } }, 401),
-    );
+    upstream = scriptUpstream(() => jsonResponse({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${CLIENT_KEY}` } }, 401));
     const sent = await post('/v1/messages', { ...messageRequest, messages: [{ role: 'user', content: `my key is ${CLIENT_KEY}` }] }, headers);
     expect(sent.response.status).toBe(401);
     const row = await traceOf(sent);

@@ -58,7 +58,10 @@ async function afterWrite(sent: Awaited<ReturnType<typeof post>>, key: string, p
   await sent.response.arrayBuffer();
   await waitOnExecutionContext(sent.ctx);
   const stored = (await db().select().from(traces).where(eq(traces.id, sent.traceId!))).length > 0;
-  const [row] = await db().select().from(keySpend).where(and(eq(keySpend.apiKeyName, key), eq(keySpend.period, period)));
+  const [row] = await db()
+    .select()
+    .from(keySpend)
+    .where(and(eq(keySpend.apiKeyName, key), eq(keySpend.period, period)));
   return { stored, spent: row?.costMicros ?? 0 };
 }
 
@@ -150,7 +153,10 @@ describe('KEY_BUDGETS', () => {
 
     // Another isolate records $5 for carol.
     const { day } = spendPeriods(start);
-    await db().update(keySpend).set({ costMicros: 5_000_000 }).where(and(eq(keySpend.apiKeyName, 'carol'), eq(keySpend.period, day)));
+    await db()
+      .update(keySpend)
+      .set({ costMicros: 5_000_000 })
+      .where(and(eq(keySpend.apiKeyName, 'carol'), eq(keySpend.period, day)));
 
     // Within the refresh interval this isolate still uses its copy: the bounded overshoot.
     const stale = await post('/v1/messages', messageRequest, as('carol-proxy-key-0003'), env);
@@ -174,7 +180,12 @@ describe('KEY_BUDGETS', () => {
     const sent = await post('/v1/messages', messageRequest, as('alice-proxy-key-0001'), settings({ alice: { daily: 1 } }, freshD1(true)));
     expect(sent.response.status).toBe(200);
     const line = JSON.parse(String(warned.mock.calls[0]![0]));
-    expect(line).toMatchObject({ level: 'warn', event: 'key_spend_read_failed', trace_id: sent.traceId, error: expect.stringContaining('Network connection lost') });
+    expect(line).toMatchObject({
+      level: 'warn',
+      event: 'key_spend_read_failed',
+      trace_id: sent.traceId,
+      error: expect.stringContaining('Network connection lost'),
+    });
   });
 
   it('waits at most SPEND_FIRST_READ_WAIT_MS for a D1 that hangs, once per isolate', async () => {
@@ -275,6 +286,8 @@ describe('checkBudget', () => {
     expect(() => checkBudget('k', { daily: 1, monthly: 10 }, { day: 1_000_000, month: 1_000_000 }, now)).toThrow(
       'resets at 2026-12-01T00:00:00.000Z (in 1 h 45 min)',
     );
-    expect(() => checkBudget('k', { monthly: 10 }, { day: 0, month: 10_000_001 }, now)).toThrow(/monthly budget .* is \$10\.00 and it has spent \$10\.00 this month/);
+    expect(() => checkBudget('k', { monthly: 10 }, { day: 0, month: 10_000_001 }, now)).toThrow(
+      /monthly budget .* is \$10\.00 and it has spent \$10\.00 this month/,
+    );
   });
 });

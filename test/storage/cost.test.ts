@@ -10,7 +10,15 @@ import { post, scriptUpstream, traceOf } from '../helpers/worker';
 let upstream: ReturnType<typeof scriptUpstream> | undefined;
 afterEach(() => upstream?.restore());
 
-const price = (id: number, model: string, effectiveFrom: string, input = 1, output = 2, cacheRead: number | null = 0.1, cacheWrite: number | null = 1.25): ModelPrice => ({
+const price = (
+  id: number,
+  model: string,
+  effectiveFrom: string,
+  input = 1,
+  output = 2,
+  cacheRead: number | null = 0.1,
+  cacheWrite: number | null = 1.25,
+): ModelPrice => ({
   id,
   model,
   effectiveFrom,
@@ -64,7 +72,9 @@ describe('costMicros', () => {
   });
 
   it('is null, not zero, when nothing reported usage', () => {
-    expect(costMicros({ inputTokens: null, outputTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null }, price(1, 'x', '2025-01-01'))).toBeNull();
+    expect(
+      costMicros({ inputTokens: null, outputTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null }, price(1, 'x', '2025-01-01')),
+    ).toBeNull();
   });
 });
 
@@ -73,7 +83,16 @@ describe('cost on stored traces', () => {
     const rows = await drizzle(env.DB).select().from(modelPrices);
     expect(rows.length).toBeGreaterThan(30);
     const models = rows.map((row) => row.model);
-    for (const model of ['claude-sonnet-4-6*', 'claude-haiku-4-5*', 'claude-opus-4-8*', 'gpt-5.1*', 'gpt-4.1*', 'deepseek-chat', 'gemini-2.5-pro*', 'anthropic/claude-sonnet-4.5']) {
+    for (const model of [
+      'claude-sonnet-4-6*',
+      'claude-haiku-4-5*',
+      'claude-opus-4-8*',
+      'gpt-5.1*',
+      'gpt-4.1*',
+      'deepseek-chat',
+      'gemini-2.5-pro*',
+      'anthropic/claude-sonnet-4.5',
+    ]) {
       expect(models).toContain(model);
     }
     for (const row of rows) {

@@ -8,7 +8,10 @@ afterEach(() => upstream?.restore());
 
 const ADMIN_TOKEN = 'admin-token-large-bodies-0001';
 const client = { 'x-api-key': 'sk-ant-large-bodies-client' };
-const bigRequest = (chars: number) => ({ ...messageRequest, messages: [{ role: 'user', content: `${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27)).slice(0, chars)}` }] });
+const bigRequest = (chars: number) => ({
+  ...messageRequest,
+  messages: [{ role: 'user', content: `${'lorem ipsum dolor sit amet '.repeat(Math.ceil(chars / 27)).slice(0, chars)}` }],
+});
 
 async function readThroughApi(id: string, overrides: Record<string, unknown>) {
   const { response } = await send(`/api/traces/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, { ADMIN_TOKEN, ...overrides });

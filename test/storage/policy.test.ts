@@ -76,7 +76,11 @@ describe('TRACING=off', () => {
   it('serves without writing anything', async () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
     const before = (await allTraces()).length;
-    const sent = await send('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', ...client }, body: JSON.stringify(messageRequest) }, { TRACING: 'off' });
+    const sent = await send(
+      '/v1/messages',
+      { method: 'POST', headers: { 'content-type': 'application/json', ...client }, body: JSON.stringify(messageRequest) },
+      { TRACING: 'off' },
+    );
     expect(await sent.response.json()).toEqual(messageResponse);
     await waitOnExecutionContext(sent.ctx);
     expect((await allTraces()).length).toBe(before);

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { claudeCodeSession } from '../fixtures/session';
 import { DAY, HOUR, seedTraces } from '../helpers/seed';
 import { send } from '../helpers/worker';
@@ -35,7 +35,19 @@ beforeAll(async () => {
       userAgent: 'claude-cli/2.1.197 (external, cli)',
     })),
     // a failed request
-    { at: now - HOUR, sessionId: 'cc-session-2', requestedModel: 'claude-opus-4-8', targetModel: 'gpt-5.1', provider: 'openai', status: 429, errorType: 'rate_limit_error', errorMessage: 'api.openai.com: Rate limit reached', endReason: 'error', durationMs: 30, requestBody: JSON.stringify({ model: 'claude-opus-4-8', messages: [{ role: 'user', content: 'hi' }] }) },
+    {
+      at: now - HOUR,
+      sessionId: 'cc-session-2',
+      requestedModel: 'claude-opus-4-8',
+      targetModel: 'gpt-5.1',
+      provider: 'openai',
+      status: 429,
+      errorType: 'rate_limit_error',
+      errorMessage: 'api.openai.com: Rate limit reached',
+      endReason: 'error',
+      durationMs: 30,
+      requestBody: JSON.stringify({ model: 'claude-opus-4-8', messages: [{ role: 'user', content: 'hi' }] }),
+    },
     // one with an image and hostile text
     {
       at: now - 30 * 60_000,
@@ -51,17 +63,34 @@ beforeAll(async () => {
           {
             role: 'user',
             content: [
-              { type: 'text', text: 'What is in <script>alert("xss-script")</script> this image? <img src=x onerror=alert("xss-img")> [click](javascript:alert("xss-link")) </textarea><b>bold</b>' },
+              {
+                type: 'text',
+                text: 'What is in <script>alert("xss-script")</script> this image? <img src=x onerror=alert("xss-img")> [click](javascript:alert("xss-link")) </textarea><b>bold</b>',
+              },
               { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
               { type: 'image', source: { type: 'base64', media_type: 'image/svg+xml', data: 'PHN2Zz48L3N2Zz4=' } },
             ],
           },
         ],
       }),
-      responseBody: JSON.stringify({ type: 'message', role: 'assistant', content: [{ type: 'text', text: 'A single <em>pixel</em>.' }], stop_reason: 'end_turn' }),
+      responseBody: JSON.stringify({
+        type: 'message',
+        role: 'assistant',
+        content: [{ type: 'text', text: 'A single <em>pixel</em>.' }],
+        stop_reason: 'end_turn',
+      }),
     },
     // one truncated
-    { at: now - 20 * 60_000, requestedModel: 'claude-haiku-4-5', targetModel: 'claude-haiku-4-5', provider: 'anthropic', requestBody: '{"model":"claude-haiku-4-5","messages":[{"role":"user","content":"xxxxxxxx', requestBodyTruncated: true, requestBytes: 2_600_000, durationMs: 90 },
+    {
+      at: now - 20 * 60_000,
+      requestedModel: 'claude-haiku-4-5',
+      targetModel: 'claude-haiku-4-5',
+      provider: 'anthropic',
+      requestBody: '{"model":"claude-haiku-4-5","messages":[{"role":"user","content":"xxxxxxxx',
+      requestBodyTruncated: true,
+      requestBytes: 2_600_000,
+      durationMs: 90,
+    },
     // an old one outside 24h
     { at: now - 3 * DAY, requestedModel: 'claude-haiku-4-5', targetModel: 'claude-haiku-4-5', provider: 'anthropic', costMicros: 7, durationMs: 10 },
   ]);
@@ -124,7 +153,9 @@ describe('a trace', () => {
     expect(html).toContain(`href="/ui/traces/${seeded[turn - 2]!.id}" rel="prev"`);
     expect(html).toContain(`href="/ui/traces/${seeded[turn]!.id}" rel="next"`);
     // the call made in turn 9 and its result, drawn together
-    expect(html).toMatch(/<span class="name">Read<\/span> <span class="muted">toolu_turn_9<\/span><pre>\{\n {2}&quot;arg&quot;: &quot;step-9&quot;\n\}<\/pre><div class="result"><span class="muted">↳ result<\/span><div class="text">output of Read at step 9<\/div>/);
+    expect(html).toMatch(
+      /<span class="name">Read<\/span> <span class="muted">toolu_turn_9<\/span><pre>\{\n {2}&quot;arg&quot;: &quot;step-9&quot;\n\}<\/pre><div class="result"><span class="muted">↳ result<\/span><div class="text">output of Read at step 9<\/div>/,
+    );
     // the user turn that carried that result says where it went, instead of repeating it
     expect(html).toContain('tool results, shown with their calls above');
     // older turns are behind the full-history link (the raw request further down has them all)
@@ -142,7 +173,7 @@ describe('a trace', () => {
 
   it('draws images as thumbnails (raster types only) and failed and truncated traces plainly', async () => {
     const image = await page(`/ui/traces/${seeded[31]!.id}`);
-    expect(image.html).toContain(`<img class="thumb" alt="image sent in the conversation" src="data:image/png;base64,${PNG}"/>`);
+    expect(image.html).toContain(`<img class="thumb" alt="picture sent in the conversation" src="data:image/png;base64,${PNG}"/>`);
     expect(image.html).not.toContain('data:image/svg+xml');
     expect(image.html).toContain('[image: base64 image/svg+xml]');
     const failed = await page(`/ui/traces/${seeded[30]!.id}`);
@@ -189,7 +220,11 @@ describe('viewer auth', () => {
 
   it('signs in with the token posted from the form, into an HttpOnly Secure SameSite=Strict cookie', async () => {
     const body = new URLSearchParams({ token: ADMIN_TOKEN, next: '/ui/sessions' });
-    const { response } = await send('/ui/login', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' }, { ADMIN_TOKEN });
+    const { response } = await send(
+      '/ui/login',
+      { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' },
+      { ADMIN_TOKEN },
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/ui/sessions');
     const setCookie = response.headers.get('set-cookie')!;
@@ -219,7 +254,11 @@ describe('viewer auth', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('set-cookie')).toMatch(/^cp_ui=; Max-Age=0;/);
     const body = new URLSearchParams({ token: ADMIN_TOKEN, next: 'https://evil.example/' });
-    const login = await send('/ui/login', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' }, { ADMIN_TOKEN });
+    const login = await send(
+      '/ui/login',
+      { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' },
+      { ADMIN_TOKEN },
+    );
     expect(login.response.headers.get('location')).toBe('/ui');
   });
 

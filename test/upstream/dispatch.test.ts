@@ -25,10 +25,22 @@ describe('timeouts', () => {
     const sent = await post('/v1/messages', messageRequest, client, anthropicRoute({ timeoutMs: 50, retries: 0 }));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(sent.response.status).toBe(504);
-    expect(await sent.response.json()).toMatchObject({ type: 'error', error: { type: 'timeout_error', message: 'the upstream primary.example did not answer within 50 ms' } });
+    expect(await sent.response.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'timeout_error', message: 'the upstream primary.example did not answer within 50 ms' },
+    });
     const row = await traceOf(sent);
     expect(row.errorType).toBe('timeout_error');
-    expect(row.attempts).toEqual([{ target: 'ROUTES[0]', provider: 'anthropic', url: 'https://primary.example/v1/messages', status: null, error: expect.stringContaining('did not answer within 50 ms'), ms: expect.any(Number) }]);
+    expect(row.attempts).toEqual([
+      {
+        target: 'ROUTES[0]',
+        provider: 'anthropic',
+        url: 'https://primary.example/v1/messages',
+        status: null,
+        error: expect.stringContaining('did not answer within 50 ms'),
+        ms: expect.any(Number),
+      },
+    ]);
   });
 
   it('ends a passthrough stream that stalls with an error event naming the silence', async () => {
@@ -39,7 +51,9 @@ describe('timeouts', () => {
     source.push(streamFrames[2]!);
     const text = await sent.response.text();
     expect(text.startsWith(streamFrames[0]! + streamFrames[2]!)).toBe(true);
-    expect(text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"timeout_error","message":"the upstream sent nothing for 60 ms \(after \d+ bytes\)"\}\}\n\n$/);
+    expect(text).toMatch(
+      /event: error\ndata: \{"type":"error","error":\{"type":"timeout_error","message":"the upstream sent nothing for 60 ms \(after \d+ bytes\)"\}\}\n\n$/,
+    );
     const row = await traceOf(sent);
     expect(row.endReason).toBe('upstream_error');
     expect(row.errorType).toBe('timeout_error');
@@ -53,7 +67,9 @@ describe('timeouts', () => {
     source.push(sse([chunk({ content: 'so far' })], false));
     const text = await sent.response.text();
     expect(text).toContain('"text":"so far"');
-    expect(text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"timeout_error","message":"the upstream sent nothing for 60 ms \(after \d+ bytes\)"\}\}\n\n$/);
+    expect(text).toMatch(
+      /event: error\ndata: \{"type":"error","error":\{"type":"timeout_error","message":"the upstream sent nothing for 60 ms \(after \d+ bytes\)"\}\}\n\n$/,
+    );
     expect(text).not.toContain('message_stop');
   });
 });
@@ -181,7 +197,13 @@ describe('fallbacks', () => {
     expect(upstream.calls.map((call) => new URL(call.url).host)).toEqual(['primary.example', 'primary.example', 'second.example', 'third.example']);
     expect(upstream.calls[3]!.headers.get('authorization')).toBe('Bearer sk-fallback-server-key-77');
     const row = await traceOf(sent);
-    expect(row).toMatchObject({ provider: 'openai', targetModel: 'gpt-fallback', targetUrl: 'https://third.example/v1/chat/completions', status: 200, apiKeyName: 'team' });
+    expect(row).toMatchObject({
+      provider: 'openai',
+      targetModel: 'gpt-fallback',
+      targetUrl: 'https://third.example/v1/chat/completions',
+      status: 200,
+      apiKeyName: 'team',
+    });
     expect(row.attempts!.map((attempt) => [attempt.target, attempt.status])).toEqual([
       ['ROUTES[0]', 529],
       ['ROUTES[0]', 529],
@@ -214,7 +236,11 @@ describe('fallbacks', () => {
     expect(sent.response.status).toBe(529);
     expect(upstream.calls.map((call) => new URL(call.url).host)).toEqual(['primary.example', 'second.example']);
     const row = await traceOf(sent);
-    expect(row.attempts!.at(-1)).toMatchObject({ target: 'ROUTES[0].fallbacks[1]', status: null, error: expect.stringMatching(/^skipped: invalid proxy API key/) });
+    expect(row.attempts!.at(-1)).toMatchObject({
+      target: 'ROUTES[0].fallbacks[1]',
+      status: null,
+      error: expect.stringMatching(/^skipped: invalid proxy API key/),
+    });
   });
 });
 

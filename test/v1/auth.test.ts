@@ -84,10 +84,21 @@ describe('routes that spend a server-held key', () => {
 
   it('send the server key as a Bearer token to OpenAI-compatible upstreams', async () => {
     upstream = scriptUpstream(() =>
-      jsonResponse({ id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-x', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] }),
+      jsonResponse({
+        id: 'c1',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-x',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+      }),
     );
     const ROUTES = [{ match: '*', provider: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-x', apiKey: 'OPENAI_API_KEY' }];
-    const { response } = await post('/v1/messages', messageRequest, { 'x-api-key': PROXY_KEY }, { ...serverRoute, ROUTES, OPENAI_API_KEY: 'sk-openai-server-key-123' });
+    const { response } = await post(
+      '/v1/messages',
+      messageRequest,
+      { 'x-api-key': PROXY_KEY },
+      { ...serverRoute, ROUTES, OPENAI_API_KEY: 'sk-openai-server-key-123' },
+    );
     expect(response.status).toBe(200);
     expect(upstream.calls[0]!.headers.get('authorization')).toBe('Bearer sk-openai-server-key-123');
     expect(upstream.calls[0]!.headers.has('x-api-key')).toBe(false);

@@ -33,7 +33,11 @@ describe('malformed bodies', () => {
   });
 
   it('rejects a body that is not JSON by content type', async () => {
-    const sent = await send('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...client }, body: 'model=claude' });
+    const sent = await send('/v1/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...client },
+      body: 'model=claude',
+    });
     await expectError(sent, 400, 'invalid_request_error', /content-type must be application\/json/);
   });
 });
@@ -49,8 +53,16 @@ describe('schema violations name the field and what was expected', () => {
     ['fractional max_tokens', { ...messageRequest, max_tokens: 10.5 }, /max_tokens: expected an integer/],
     ['missing messages', { model: 'claude-x', max_tokens: 10 }, /messages: required field is missing/],
     ['empty messages', { ...messageRequest, messages: [] }, /messages: expected at least one message/],
-    ['unknown role', { ...messageRequest, messages: [{ role: 'bot', content: 'hi' }] }, /messages\[0\]\.role: Invalid type: Expected \("user" \| "assistant" \| "system"\) but received "bot"/],
-    ['content of the wrong type', { ...messageRequest, messages: [{ role: 'user', content: 12 }] }, /messages\[0\]\.content: expected a string or an array of content blocks/],
+    [
+      'unknown role',
+      { ...messageRequest, messages: [{ role: 'bot', content: 'hi' }] },
+      /messages\[0\]\.role: Invalid type: Expected \("user" \| "assistant" \| "system"\) but received "bot"/,
+    ],
+    [
+      'content of the wrong type',
+      { ...messageRequest, messages: [{ role: 'user', content: 12 }] },
+      /messages\[0\]\.content: expected a string or an array of content blocks/,
+    ],
     [
       'tool_result without tool_use_id',
       { ...messageRequest, messages: [{ role: 'user', content: [{ type: 'tool_result', content: 'x' }] }] },
@@ -131,7 +143,11 @@ describe('request size', () => {
         controller.enqueue(encoder.encode('x'.repeat(1024)));
       },
     });
-    const sent = await send('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json', ...client }, body: endless }, { MAX_REQUEST_BYTES: '8192' });
+    const sent = await send(
+      '/v1/messages',
+      { method: 'POST', headers: { 'content-type': 'application/json', ...client }, body: endless },
+      { MAX_REQUEST_BYTES: '8192' },
+    );
     await expectError(sent, 413, 'request_too_large');
     expect(pulled).toBeLessThan(20);
   });

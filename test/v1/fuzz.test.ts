@@ -39,8 +39,20 @@ const validRequest = () => ({
   system: [{ type: 'text', text: 'You are terse.' }],
   messages: [
     { role: 'user', content: 'List the files.' },
-    { role: 'assistant', content: [{ type: 'text', text: 'Sure.' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
-    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt' }, { type: 'text', text: 'Go on.' }] },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'Sure.' },
+        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } },
+      ],
+    },
+    {
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt' },
+        { type: 'text', text: 'Go on.' },
+      ],
+    },
   ],
   tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }],
   stream: false,
@@ -88,7 +100,18 @@ function setPath(target: Record<string, unknown>, path: readonly (string | numbe
 const oddString = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.string({ unit: 'grapheme' }),
-  fc.constantFrom('\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', '𝕳𝖊𝖑𝖑𝖔', '👩‍👩‍👧‍👦', '<script>alert(1)</script>', '"; DROP TABLE traces; --', '../../etc/passwd'),
+  fc.constantFrom(
+    '\u0000',
+    '\ud800',
+    '\udfff',
+    '\u202e',
+    '\ufeff',
+    '𝕳𝖊𝖑𝖑𝖔',
+    '👩‍👩‍👧‍👦',
+    '<script>alert(1)</script>',
+    '"; DROP TABLE traces; --',
+    '../../etc/passwd',
+  ),
 );
 const deep = (depth: number, leaf: unknown): unknown => {
   let value = leaf;
@@ -128,7 +151,7 @@ const body = fc.oneof(
   { weight: 2, arbitrary: fc.json() },
   { weight: 1, arbitrary: oddString },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((n) => '{"a":'.repeat(n) + '1' + '}'.repeat(n)) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`) },
 );
 
 const target = fc.constantFrom(

@@ -5,7 +5,12 @@ import { scriptUpstream, send } from '../helpers/worker';
 let upstream: ReturnType<typeof scriptUpstream> | undefined;
 afterEach(() => upstream?.restore());
 
-type ModelList = { data: { type: string; id: string; display_name: string; created_at: string }[]; has_more: boolean; first_id: string | null; last_id: string | null };
+type ModelList = {
+  data: { type: string; id: string; display_name: string; created_at: string }[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+};
 
 const ROUTES = [
   { match: 'claude-haiku-*', provider: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen3:8b' },
@@ -55,6 +60,9 @@ describe('GET /v1/models', () => {
     expect(await found.response.json()).toMatchObject({ type: 'model', id: 'claude-opus-4-8' });
     const missing = await send('/v1/models/gpt-4o', {}, { ROUTES: [ROUTES[1]] });
     expect(missing.response.status).toBe(404);
-    expect(await missing.response.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error', message: expect.stringContaining('model: gpt-4o') } });
+    expect(await missing.response.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'not_found_error', message: expect.stringContaining('model: gpt-4o') },
+    });
   });
 });

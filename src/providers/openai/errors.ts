@@ -59,7 +59,9 @@ export function contextOverflow(message: string, code: string, promptEstimate: n
   const split = /maximum context length is (\d+) tokens.*?\((\d+) in the messages, (\d+) in the completion\)/is.exec(message);
   if (split) {
     const [, limit, input, output] = split.map(Number) as [number, number, number, number];
-    return input < limit ? `input length and \`max_tokens\` exceed context limit: ${input} + ${output} > ${limit}` : `prompt is too long: ${input} tokens > ${limit} maximum`;
+    return input < limit
+      ? `input length and \`max_tokens\` exceed context limit: ${input} + ${output} > ${limit}`
+      : `prompt is too long: ${input} tokens > ${limit} maximum`;
   }
   const patterns: [RegExp, number, number][] = [
     // OpenAI, DeepSeek: "maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens"
@@ -74,7 +76,10 @@ export function contextOverflow(message: string, code: string, promptEstimate: n
     const match = pattern.exec(message);
     if (match) return `prompt is too long: ${match[promptGroup]} tokens > ${match[limitGroup]} maximum`;
   }
-  if (code === 'context_length_exceeded' || /context(?: length| window| size)?.{0,40}(exceed|too long|too large)|too many tokens|exceeds? .{0,20}context/i.test(message)) {
+  if (
+    code === 'context_length_exceeded' ||
+    /context(?: length| window| size)?.{0,40}(exceed|too long|too large)|too many tokens|exceeds? .{0,20}context/i.test(message)
+  ) {
     const limit = /(\d{4,}) tokens/.exec(message)?.[1];
     const limitValue = limit ? Number(limit) : Math.max(1, promptEstimate - 1);
     return `prompt is too long: ${Math.max(promptEstimate, limitValue + 1)} tokens > ${limitValue} maximum`;

@@ -211,7 +211,10 @@ function imagePart(image: ImageBlock): ChatContentPart {
   const source = image.source;
   if (source?.type === 'base64') return { type: 'image_url', image_url: { url: `data:${source.media_type};base64,${source.data}` } };
   if (source?.type === 'url') return { type: 'image_url', image_url: { url: source.url } };
-  return { type: 'text', text: `[image ${source && 'file_id' in source ? source.file_id : ''} omitted: Anthropic file references cannot be sent to this model]` };
+  return {
+    type: 'text',
+    text: `[image ${source && 'file_id' in source ? source.file_id : ''} omitted: Anthropic file references cannot be sent to this model]`,
+  };
 }
 
 function documentParts(document: DocumentBlock, compat: Compat): ChatContentPart[] {

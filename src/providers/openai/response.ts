@@ -106,7 +106,10 @@ function numberOr(value: unknown, fallback: number): number {
  * wrapped in a code fence): keep what can be kept rather than fail the answer.
  */
 export function parseToolArguments(args: string): Record<string, unknown> {
-  const text = args.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '');
+  const text = args
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '');
   if (!text) return {};
   const parsed = tryParse(text) ?? repairJson(text);
   return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};

@@ -172,7 +172,11 @@ function closeOpen(state: StreamState, events: StreamEvent[]): void {
 
 function startTool(state: StreamState, call: ToolCall, events: StreamEvent[]): void {
   call.block = state.nextIndex++;
-  events.push({ type: 'content_block_start', index: call.block, content_block: { type: 'tool_use', id: call.id, name: call.name ?? 'unknown_tool', input: {} } });
+  events.push({
+    type: 'content_block_start',
+    index: call.block,
+    content_block: { type: 'tool_use', id: call.id, name: call.name ?? 'unknown_tool', input: {} },
+  });
   if (call.args) {
     events.push({ type: 'content_block_delta', index: call.block, delta: { type: 'input_json_delta', partial_json: call.args } });
     call.args = '';

@@ -91,7 +91,10 @@ const documentBlock: fc.Arbitrary<Block> = cached(
         fc.record({ type: fc.constant('base64' as const), media_type: fc.constant('application/pdf'), data: fc.base64String({ minLength: 4, maxLength: 40 }) }),
         fc.record({ type: fc.constant('text' as const), media_type: fc.constant('text/plain'), data: text }),
         fc.record({ type: fc.constant('url' as const), url }),
-        fc.record({ type: fc.constant('content' as const), content: fc.oneof(text, fc.array(fc.oneof(textBlock, imageBlock), { minLength: 1, maxLength: 2 })) }),
+        fc.record({
+          type: fc.constant('content' as const),
+          content: fc.oneof(text, fc.array(fc.oneof(textBlock, imageBlock), { minLength: 1, maxLength: 2 })),
+        }),
       ),
       title: text,
       context: text,
@@ -210,7 +213,11 @@ const resultSpec: fc.Arbitrary<ResultSpec> = fc.record({
 
 function callSpec(pool: string[]) {
   return fc.record({
-    idCore: fc.oneof(fc.stringMatching(/^toolu_[A-Za-z0-9]{6,24}$/), fc.stringMatching(/^call_[A-Za-z0-9_-]{1,20}$/), fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/)),
+    idCore: fc.oneof(
+      fc.stringMatching(/^toolu_[A-Za-z0-9]{6,24}$/),
+      fc.stringMatching(/^call_[A-Za-z0-9_-]{1,20}$/),
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/),
+    ),
     name: pool.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: toolName }) : toolName,
     input: fc.dictionary(propName, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
     cache: cacheControl,
@@ -249,67 +256,70 @@ function toolChoice(pool: string[]): fc.Arbitrary<ToolChoice> {
   ];
   // A named choice may force a client tool or a server tool (web_search…); buildRequest adds the server tool it names.
   const named = [...pool, ...SERVER_TOOL_NAMES];
-  {
-    choices.push(
-      fc.tuple(fc.constantFrom(...named), parallel).map(([name, disable]) => ({
-        type: 'tool' as const,
-        name,
-        ...(disable === undefined ? {} : { disable_parallel_tool_use: disable }),
-      })),
-    );
-  }
+  choices.push(
+    fc.tuple(fc.constantFrom(...named), parallel).map(([name, disable]) => ({
+      type: 'tool' as const,
+      name,
+      ...(disable === undefined ? {} : { disable_parallel_tool_use: disable }),
+    })),
+  );
   return fc.oneof(...choices);
 }
 
-const scenario = fc.uniqueArray(toolName.filter((name) => !SERVER_TOOL_NAMES.includes(name)), { maxLength: 5 }).chain((pool) =>
-  fc.record({
-    compat: fc.constantFrom(...(Object.keys(COMPAT) as CompatName[])),
-    model: fc.constantFrom('target-model', 'gpt-5-mini', 'o3', 'gemini-2.5-pro', 'qwen3-32b', 'deepseek-chat'),
-    clientTools: pool.length > 0 ? fc.tuple(...pool.map(clientTool)) : fc.constant([] as Tool[]),
-    serverTools: fc.subarray(SERVER_TOOLS),
-    serverToolsFirst: fc.boolean(),
-    firstUser: fc.oneof(text, fc.array(userBlock, { minLength: 1, maxLength: 3 })),
-    rounds: fc.array(roundSpec(pool), { maxLength: 4 }),
-    endWithAssistant: fc.boolean(),
-    system: fc.option(
-      fc.oneof(
-        text,
-        fc.array(textBlock, { minLength: 1, maxLength: 3 }),
-        fc
-          .array(textBlock, { minLength: 1, maxLength: 2 })
-          .map((blocks): TextBlock[] => [{ type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.197; cc_entrypoint=cli;' }, ...blocks]),
+const scenario = fc
+  .uniqueArray(
+    toolName.filter((name) => !SERVER_TOOL_NAMES.includes(name)),
+    { maxLength: 5 },
+  )
+  .chain((pool) =>
+    fc.record({
+      compat: fc.constantFrom(...(Object.keys(COMPAT) as CompatName[])),
+      model: fc.constantFrom('target-model', 'gpt-5-mini', 'o3', 'gemini-2.5-pro', 'qwen3-32b', 'deepseek-chat'),
+      clientTools: pool.length > 0 ? fc.tuple(...pool.map(clientTool)) : fc.constant([] as Tool[]),
+      serverTools: fc.subarray(SERVER_TOOLS),
+      serverToolsFirst: fc.boolean(),
+      firstUser: fc.oneof(text, fc.array(userBlock, { minLength: 1, maxLength: 3 })),
+      rounds: fc.array(roundSpec(pool), { maxLength: 4 }),
+      endWithAssistant: fc.boolean(),
+      system: fc.option(
+        fc.oneof(
+          text,
+          fc.array(textBlock, { minLength: 1, maxLength: 3 }),
+          fc
+            .array(textBlock, { minLength: 1, maxLength: 2 })
+            .map((blocks): TextBlock[] => [{ type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.197; cc_entrypoint=cli;' }, ...blocks]),
+        ),
+        { nil: undefined },
       ),
-      { nil: undefined },
-    ),
-    toolChoice: fc.option(toolChoice(pool), { nil: undefined }),
-    thinking: fc.option(
-      fc.oneof(
-        fc.integer({ min: 1024, max: 64000 }).map((budget) => ({ type: 'enabled' as const, budget_tokens: budget })),
-        fc.constant({ type: 'adaptive' as const }),
-        fc.constant({ type: 'disabled' as const }),
+      toolChoice: fc.option(toolChoice(pool), { nil: undefined }),
+      thinking: fc.option(
+        fc.oneof(
+          fc.integer({ min: 1024, max: 64000 }).map((budget) => ({ type: 'enabled' as const, budget_tokens: budget })),
+          fc.constant({ type: 'adaptive' as const }),
+          fc.constant({ type: 'disabled' as const }),
+        ),
+        { nil: undefined },
       ),
-      { nil: undefined },
-    ),
-    outputConfig: fc.option(
-      fc.record(
-        {
-          effort: fc.constantFrom('low', 'medium', 'high', 'xhigh', 'max'),
-          format: inputSchema.map((s) => ({ type: 'json_schema', schema: s })),
-        },
-        { requiredKeys: [] },
+      outputConfig: fc.option(
+        fc.record(
+          {
+            effort: fc.constantFrom('low', 'medium', 'high', 'xhigh', 'max'),
+            format: inputSchema.map((s) => ({ type: 'json_schema', schema: s })),
+          },
+          { requiredKeys: [] },
+        ),
+        { nil: undefined },
       ),
-      { nil: undefined },
-    ),
-    stopSequences: fc.option(fc.array(text, { maxLength: 6 }), { nil: undefined }),
-    topK: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
-    temperature: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-    topP: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-    metadata: fc.option(fc.record({ user_id: fc.string({ maxLength: 20 }) }), { nil: undefined }),
-    contextManagement: fc.option(fc.constant({ edits: [{ type: 'clear_tool_uses_20250919', keep: { type: 'tool_uses', value: 3 } }] }), { nil: undefined }),
-    serviceTier: fc.option(fc.constantFrom('auto', 'standard_only'), { nil: undefined }),
-    stream: fc.boolean(),
-  }),
-);
+      stopSequences: fc.option(fc.array(text, { maxLength: 6 }), { nil: undefined }),
+      topK: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
+      temperature: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+      topP: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+      metadata: fc.option(fc.record({ user_id: fc.string({ maxLength: 20 }) }), { nil: undefined }),
+      contextManagement: fc.option(fc.constant({ edits: [{ type: 'clear_tool_uses_20250919', keep: { type: 'tool_uses', value: 3 } }] }), { nil: undefined }),
+      serviceTier: fc.option(fc.constantFrom('auto', 'standard_only'), { nil: undefined }),
+      stream: fc.boolean(),
+    }),
+  );
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
@@ -503,7 +513,7 @@ function checkTranslation(s: Scenario): void {
   };
   const clientTools = (request.tools ?? []).filter((tool) => !SERVER_TOOL_NAMES.includes(tool.name));
   expect((body.tools ?? []).length, 'client tools sent, server tools dropped').toBe(clientTools.length);
-  clientTools.forEach((tool, i) => see(tool.name, body.tools![i]!.function.name, `tools[${i}]`));
+  for (const [i, tool] of clientTools.entries()) see(tool.name, body.tools![i]!.function.name, `tools[${i}]`);
   const useById = new Map(uses.map((use) => [use.id, use]));
   for (const call of calls) see(useById.get(call.id)!.name, call.function.name, `tool call ${call.id}`);
   if (body.tools === undefined) expect(body.tool_choice).toBeUndefined();
@@ -519,7 +529,10 @@ function checkNamedToolChoice(s: Scenario): void {
   const { body } = toOpenAIRequest(buildRequest(s), { model: s.model, compat: COMPAT[s.compat] });
   const choice = body.tool_choice;
   if (typeof choice === 'object') {
-    expect(body.tools?.map((t) => t.function.name), 'tool_choice names a function that is sent').toContain(choice.function.name);
+    expect(
+      body.tools?.map((t) => t.function.name),
+      'tool_choice names a function that is sent',
+    ).toContain(choice.function.name);
   }
 }
 
@@ -736,7 +749,15 @@ function chunkings(bytes: Uint8Array): fc.Arbitrary<Chunking> {
   const cut = fc.oneof(fc.integer({ min: 0, max: bytes.length }), fc.constantFrom(...interesting));
   return fc.oneof(
     { weight: 12, arbitrary: fc.array(cut, { minLength: 1, maxLength: 24 }).map((cuts) => cutAt(bytes, cuts)) },
-    { weight: 1, arbitrary: fc.constant(cutAt(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))) },
+    {
+      weight: 1,
+      arbitrary: fc.constant(
+        cutAt(
+          bytes,
+          Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+        ),
+      ),
+    },
   );
 }
 

@@ -29,8 +29,15 @@ function frames(text: string): { event: string; data: Record<string, unknown> }[
 
 describe('openai provider, non-streaming', () => {
   it('sends the translated request with the server key as Bearer, and answers in Anthropic format', async () => {
-    upstream = scriptUpstream(() => json(completion({ content: 'Hi there' }, 'stop', { prompt_tokens: 30, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 10 } })));
-    const sent = await post('/v1/messages?beta=true', { ...request, top_k: 5, metadata: { user_id: 'u' } }, { ...proxyAuth, 'anthropic-version': '2023-06-01' }, openaiRoute());
+    upstream = scriptUpstream(() =>
+      json(completion({ content: 'Hi there' }, 'stop', { prompt_tokens: 30, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 10 } })),
+    );
+    const sent = await post(
+      '/v1/messages?beta=true',
+      { ...request, top_k: 5, metadata: { user_id: 'u' } },
+      { ...proxyAuth, 'anthropic-version': '2023-06-01' },
+      openaiRoute(),
+    );
     expect(sent.response.status).toBe(200);
     expect(await sent.response.json()).toEqual({
       id: 'msg_chatcmpl-abc123',
@@ -68,7 +75,12 @@ describe('openai provider, non-streaming', () => {
 
   it('turns tool calls into tool_use with tool_use stop reason', async () => {
     upstream = scriptUpstream(() =>
-      json(completion({ content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] }, 'tool_calls')),
+      json(
+        completion(
+          { content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] },
+          'tool_calls',
+        ),
+      ),
     );
     const sent = await post('/v1/messages', { ...request, tools: [{ name: 'Bash', input_schema: { type: 'object' } }] }, proxyAuth, openaiRoute());
     const body = (await sent.response.json()) as { content: unknown; stop_reason: string };
@@ -91,7 +103,9 @@ describe('openai provider, streaming', () => {
     source.push(`data: ${JSON.stringify(chunk({ role: 'assistant', content: '' }))}\n\ndata: ${JSON.stringify(chunk({ content: 'Hel' }))}\n\n`);
     expect(frames(await next()).map((f) => f.event)).toEqual(['content_block_start', 'content_block_delta']);
     source.push(`data: ${JSON.stringify(chunk({ content: 'lo' }))}\n\n`);
-    expect(frames(await next())).toEqual([{ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'lo' } } }]);
+    expect(frames(await next())).toEqual([
+      { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'lo' } } },
+    ]);
     source.push(`data: ${JSON.stringify(chunk({}, 'stop'))}\n\n`);
     source.push(`data: ${JSON.stringify(usageChunk(12, 2))}\n\ndata: [DONE]\n\n`);
     let rest = '';
@@ -128,7 +142,10 @@ describe('openai provider, streaming', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     source.fail(new Error('connection reset by peer'));
     const received = frames(await reading);
-    expect(received.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'api_error', message: expect.stringContaining('connection reset by peer') } } });
+    expect(received.at(-1)).toEqual({
+      event: 'error',
+      data: { type: 'error', error: { type: 'api_error', message: expect.stringContaining('connection reset by peer') } },
+    });
     expect(received.some((f) => f.event === 'message_stop')).toBe(false);
     const row = await traceOf(sent);
     expect(row.endReason).toBe('upstream_error');
@@ -153,12 +170,18 @@ describe('openai provider, streaming', () => {
   it('ends with an error event on a malformed frame or an error frame', async () => {
     upstream = scriptUpstream(() => eventStream(sse([chunk({ content: 'a' }), 'data: {"choices": [oops\n\n'])));
     let sent = await post('/v1/messages', { ...request, stream: true }, proxyAuth, openaiRoute());
-    expect(frames(await sent.response.text()).at(-1)!.data).toMatchObject({ type: 'error', error: { message: expect.stringContaining('malformed stream frame') } });
+    expect(frames(await sent.response.text()).at(-1)!.data).toMatchObject({
+      type: 'error',
+      error: { message: expect.stringContaining('malformed stream frame') },
+    });
     upstream.restore();
 
     upstream = scriptUpstream(() => eventStream(sse([chunk({ content: 'a' }), { error: { message: 'Rate limit reached', type: 'rate_limit', code: 429 } }])));
     sent = await post('/v1/messages', { ...request, stream: true }, proxyAuth, openaiRoute());
-    expect(frames(await sent.response.text()).at(-1)!.data).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'upstream error mid-stream: Rate limit reached' } });
+    expect(frames(await sent.response.text()).at(-1)!.data).toEqual({
+      type: 'error',
+      error: { type: 'rate_limit_error', message: 'upstream error mid-stream: Rate limit reached' },
+    });
   });
 
   it('pings while the upstream is silent', async () => {
@@ -196,9 +219,33 @@ describe('openai provider, streaming', () => {
 
 describe('openai provider, upstream errors before the stream', () => {
   const cases: [string, number, unknown, Record<string, string>, number, string, RegExp][] = [
-    ['rate limit', 429, { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after': '7' }, 429, 'rate_limit_error', /llm\.example\.com: Rate limit reached/],
-    ['out of credit', 429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, {}, 402, 'billing_error', /quota/],
-    ['bad key', 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }, {}, 401, 'authentication_error', /Incorrect API key/],
+    [
+      'rate limit',
+      429,
+      { error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
+      { 'retry-after': '7' },
+      429,
+      'rate_limit_error',
+      /llm\.example\.com: Rate limit reached/,
+    ],
+    [
+      'out of credit',
+      429,
+      { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } },
+      {},
+      402,
+      'billing_error',
+      /quota/,
+    ],
+    [
+      'bad key',
+      401,
+      { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } },
+      {},
+      401,
+      'authentication_error',
+      /Incorrect API key/,
+    ],
     ['forbidden', 403, { error: { message: 'Country not supported' } }, {}, 403, 'permission_error', /Country/],
     ['unknown model', 404, { error: { message: 'The model `target-model` does not exist' } }, {}, 404, 'not_found_error', /does not exist/],
     ['too large', 413, { error: { message: 'Request too large' } }, {}, 413, 'request_too_large', /too large/],
@@ -227,7 +274,15 @@ describe('openai provider, upstream errors before the stream', () => {
 
   it('rewrites a context overflow so Claude Code compacts', async () => {
     upstream = scriptUpstream(() =>
-      json({ error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens.", code: 'context_length_exceeded' } }, 400),
+      json(
+        {
+          error: {
+            message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens.",
+            code: 'context_length_exceeded',
+          },
+        },
+        400,
+      ),
     );
     const sent = await post('/v1/messages', request, proxyAuth, openaiRoute());
     expect(sent.response.status).toBe(400);
@@ -239,7 +294,16 @@ describe('openai provider, upstream errors before the stream', () => {
 
   it('asks for a smaller max_tokens when only the output would overflow (vLLM wording)', async () => {
     upstream = scriptUpstream(() =>
-      json({ object: 'error', message: "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens (8000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.", type: 'BadRequestError', code: 400 }, 400),
+      json(
+        {
+          object: 'error',
+          message:
+            "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens (8000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.",
+          type: 'BadRequestError',
+          code: 400,
+        },
+        400,
+      ),
     );
     const sent = await post('/v1/messages', request, proxyAuth, openaiRoute());
     const error = (await sent.response.json()) as { error: { message: string } };
@@ -259,7 +323,11 @@ describe('openai provider, count_tokens', () => {
     upstream = scriptUpstream(() => json({}));
     const sent = await post(
       '/v1/messages/count_tokens?beta=true',
-      { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'The quick brown fox jumps over the lazy dog.' }], tools: [{ name: 'Bash', input_schema: { type: 'object' } }] },
+      {
+        model: 'claude-sonnet-4-6',
+        messages: [{ role: 'user', content: 'The quick brown fox jumps over the lazy dog.' }],
+        tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
+      },
       proxyAuth,
       openaiRoute(),
     );

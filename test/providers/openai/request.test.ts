@@ -8,10 +8,11 @@ const openai = COMPAT.openai;
 const generic = COMPAT.generic;
 
 function translate(request: Partial<MessagesRequest>, compat = generic, extra: { model?: string; maxTokens?: number } = {}) {
-  return toOpenAIRequest(
-    { model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }], ...request } as MessagesRequest,
-    { model: extra.model ?? 'target-model', compat, maxTokens: extra.maxTokens },
-  );
+  return toOpenAIRequest({ model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }], ...request } as MessagesRequest, {
+    model: extra.model ?? 'target-model',
+    compat,
+    maxTokens: extra.maxTokens,
+  });
 }
 
 describe('system prompt', () => {
@@ -47,7 +48,13 @@ describe('user content', () => {
   it('sends text-only turns as one string and mixed turns as parts', () => {
     const { body } = translate({
       messages: [
-        { role: 'user', content: [{ type: 'text', text: '<system-reminder>ctx</system-reminder>' }, { type: 'text', text: 'question', cache_control: { type: 'ephemeral' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '<system-reminder>ctx</system-reminder>' },
+            { type: 'text', text: 'question', cache_control: { type: 'ephemeral' } },
+          ],
+        },
         { role: 'assistant', content: 'answer' },
         {
           role: 'user',
@@ -111,7 +118,14 @@ describe('tool use history', () => {
       role: 'user',
       content: [
         { type: 'text', text: 'thanks, continue' },
-        { type: 'tool_result', tool_use_id: 'toolu_B', content: [{ type: 'text', text: '# Title' }, { type: 'text', text: 'body' }] },
+        {
+          type: 'tool_result',
+          tool_use_id: 'toolu_B',
+          content: [
+            { type: 'text', text: '# Title' },
+            { type: 'text', text: 'body' },
+          ],
+        },
         { type: 'tool_result', tool_use_id: 'toolu_A', content: 'README.md\nsrc', is_error: false },
       ],
     },
@@ -143,8 +157,20 @@ describe('tool use history', () => {
     const { body } = translate({
       messages: [
         { role: 'user', content: 'go' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: {} }, { type: 'tool_use', id: 't2', name: 'Bash', input: {} }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'permission denied', is_error: true }, { type: 'tool_result', tool_use_id: 't2' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'tool_use', id: 't1', name: 'Bash', input: {} },
+            { type: 'tool_use', id: 't2', name: 'Bash', input: {} },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 't1', content: 'permission denied', is_error: true },
+            { type: 'tool_result', tool_use_id: 't2' },
+          ],
+        },
       ],
     });
     expect(body.messages[1]).toMatchObject({ role: 'assistant', content: null });
@@ -230,7 +256,12 @@ describe('tools', () => {
         {
           name: 'Bash',
           description: 'Run a command',
-          input_schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+          input_schema: {
+            $schema: 'http://json-schema.org/draft-07/schema#',
+            type: 'object',
+            properties: { command: { type: 'string' } },
+            required: ['command'],
+          },
           cache_control: { type: 'ephemeral' },
           defer_loading: false,
           eager_input_streaming: true,
@@ -241,7 +272,14 @@ describe('tools', () => {
       ],
     });
     expect(body.tools).toEqual([
-      { type: 'function', function: { name: 'Bash', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } } },
+      {
+        type: 'function',
+        function: {
+          name: 'Bash',
+          description: 'Run a command',
+          parameters: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+        },
+      },
     ]);
   });
 
@@ -272,7 +310,10 @@ describe('tools', () => {
     expect(translate({ tools, tool_choice: { type: 'tool', name: 'Bash' } }).body.tool_choice).toEqual({ type: 'function', function: { name: 'Bash' } });
     const serial = translate({ tools, tool_choice: { type: 'auto', disable_parallel_tool_use: true } }).body;
     expect(serial.parallel_tool_calls).toBe(false);
-    const none = translate({ tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'any', disable_parallel_tool_use: true } }).body;
+    const none = translate({
+      tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+      tool_choice: { type: 'any', disable_parallel_tool_use: true },
+    }).body;
     expect(none).not.toHaveProperty('tools');
     expect(none).not.toHaveProperty('tool_choice');
     expect(none).not.toHaveProperty('parallel_tool_calls');
@@ -308,7 +349,9 @@ describe('tools', () => {
     expect(cleanSchema(schema, 'keep')).not.toHaveProperty('$schema');
     expect(cleanSchema(schema, 'keep')).toHaveProperty('additionalProperties', false);
     const gemini = compatFor({ baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai' });
-    expect(translate({ tools: [{ name: 'Fetch', input_schema: schema }] }, gemini).body.tools![0]!.function.parameters).not.toHaveProperty('additionalProperties');
+    expect(translate({ tools: [{ name: 'Fetch', input_schema: schema }] }, gemini).body.tools![0]!.function.parameters).not.toHaveProperty(
+      'additionalProperties',
+    );
   });
 });
 

@@ -87,9 +87,17 @@ describe('fromOpenAIResponse', () => {
   it('never throws on an empty or odd 200 body', () => {
     expect(fromOpenAIResponse({}, context())).toMatchObject({ content: [], stop_reason: 'end_turn', usage: { input_tokens: 0, output_tokens: 0 } });
     expect(fromOpenAIResponse({ choices: [{}] }, context()).content).toEqual([]);
-    expect(fromOpenAIResponse(answer({ content: [{ type: 'text', text: 'part one ' }, { type: 'text', text: 'part two' }] }), context()).content).toEqual([
-      { type: 'text', text: 'part one part two' },
-    ]);
+    expect(
+      fromOpenAIResponse(
+        answer({
+          content: [
+            { type: 'text', text: 'part one ' },
+            { type: 'text', text: 'part two' },
+          ],
+        }),
+        context(),
+      ).content,
+    ).toEqual([{ type: 'text', text: 'part one part two' }]);
   });
 });
 

@@ -67,7 +67,13 @@ function finalMessage(events: StreamEvent[]) {
 
 describe('stream conversion', () => {
   it('streams text with message_start first, usage from the usage chunk after finish, message_stop last', () => {
-    const events = run([delta({ role: 'assistant', content: '' }), delta({ content: 'Hello' }), delta({ content: ' world' }), delta({}, 'stop'), usage(50, 2, 30)]);
+    const events = run([
+      delta({ role: 'assistant', content: '' }),
+      delta({ content: 'Hello' }),
+      delta({ content: ' world' }),
+      delta({}, 'stop'),
+      usage(50, 2, 30),
+    ]);
     expectWellFormed(events);
     expect(events.map((e) => e.type)).toEqual([
       'message_start',
@@ -87,9 +93,15 @@ describe('stream conversion', () => {
   });
 
   it('handles content and finish_reason in one chunk, with usage on the same chunk', () => {
-    const events = run([{ id: 'c', choices: [{ index: 0, delta: { content: 'All at once.' }, finish_reason: 'length' }], usage: { prompt_tokens: 5, completion_tokens: 3 } }]);
+    const events = run([
+      { id: 'c', choices: [{ index: 0, delta: { content: 'All at once.' }, finish_reason: 'length' }], usage: { prompt_tokens: 5, completion_tokens: 3 } },
+    ]);
     expectWellFormed(events);
-    expect(finalMessage(events)).toMatchObject({ content: [{ type: 'text', text: 'All at once.' }], stop_reason: 'max_tokens', usage: { input_tokens: 5, output_tokens: 3 } });
+    expect(finalMessage(events)).toMatchObject({
+      content: [{ type: 'text', text: 'All at once.' }],
+      stop_reason: 'max_tokens',
+      usage: { input_tokens: 5, output_tokens: 3 },
+    });
   });
 
   it('puts reasoning in a thinking block before the text', () => {
@@ -115,7 +127,10 @@ describe('stream conversion', () => {
     const start = events.find((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use');
     expect(start).toEqual({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_1', name: 'get_weather', input: {} } });
     expect(finalMessage(events)).toMatchObject({
-      content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } }],
+      content: [
+        { type: 'text', text: 'Checking.' },
+        { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
+      ],
       stop_reason: 'tool_use',
     });
   });
@@ -155,9 +170,16 @@ describe('stream conversion', () => {
       delta({}, 'tool_calls'),
     ]);
     expectWellFormed(reused);
-    expect(finalMessage(reused).content).toMatchObject([{ id: 'x1', name: 'A', input: { n: 1 } }, { id: 'x2', name: 'B', input: { n: 2 } }]);
+    expect(finalMessage(reused).content).toMatchObject([
+      { id: 'x1', name: 'A', input: { n: 1 } },
+      { id: 'x2', name: 'B', input: { n: 2 } },
+    ]);
 
-    const noIndex = run([delta({ tool_calls: [tool(undefined, { id: 'q', name: 'A', arguments: '{"k":' })] }), delta({ tool_calls: [tool(undefined, { arguments: 'true}' })] }), delta({}, 'stop')]);
+    const noIndex = run([
+      delta({ tool_calls: [tool(undefined, { id: 'q', name: 'A', arguments: '{"k":' })] }),
+      delta({ tool_calls: [tool(undefined, { arguments: 'true}' })] }),
+      delta({}, 'stop'),
+    ]);
     expectWellFormed(noIndex);
     expect(finalMessage(noIndex).content).toMatchObject([{ id: 'q', name: 'A', input: { k: true } }]);
 

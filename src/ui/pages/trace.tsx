@@ -1,0 +1,145 @@
+import type { FC } from 'hono/jsx';
+import type { Trace } from '../../storage/schema';
+import { SessionLink, Status } from '../components';
+import { Conversation } from '../conversation';
+import { bytes, ms, tokens, usd } from '../format';
+import { Layout, Time } from '../layout';
+
+/** Raw bodies are shown pretty-printed up to this size; the API serves the rest. */
+const RAW_LIMIT = 300_000;
+
+const Raw: FC<{ label: string; value: unknown }> = ({ label, value }) => {
+  if (value == null) return null;
+  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  return (
+    <details>
+      <summary>{`${label} (${bytes(text.length)})`}</summary>
+      <pre>{text.length > RAW_LIMIT ? `${text.slice(0, RAW_LIMIT)}\n… ${text.length - RAW_LIMIT} more characters: GET /api/traces/<id> has it all` : text}</pre>
+    </details>
+  );
+};
+
+export interface TracePageProps {
+  trace: Trace;
+  request: unknown;
+  upstreamRequest: unknown;
+  response: unknown;
+  from: number;
+  neighbours: { turn: number; turns: number; previous: string | null; next: string | null } | null;
+  fullHistory: boolean;
+}
+
+export const TracePage: FC<TracePageProps> = ({ trace, request, upstreamRequest, response, from, neighbours, fullHistory }) => (
+  <Layout title={`Trace ${trace.id}`} section="traces">
+    <h1>
+      {`${trace.requestedModel ?? 'request'} → ${trace.targetModel ?? '—'}`} <span class="muted">{trace.id}</span>
+    </h1>
+    {trace.sessionId && neighbours && (
+      <p>
+        {'Turn '}
+        <strong>{`${neighbours.turn} of ${neighbours.turns}`}</strong>
+        {' in session '}
+        <SessionLink id={trace.sessionId} />
+        {neighbours.previous && (
+          <>
+            {' · '}
+            <a href={`/ui/traces/${neighbours.previous}`} rel="prev">
+              ← previous turn
+            </a>
+          </>
+        )}
+        {neighbours.next && (
+          <>
+            {' · '}
+            <a href={`/ui/traces/${neighbours.next}`} rel="next">
+              next turn →
+            </a>
+          </>
+        )}
+      </p>
+    )}
+    <p>
+      <Status trace={trace} /> {` · ${ms(trace.durationMs)} · ${tokens(trace.inputTokens)} in · ${tokens(trace.outputTokens)} out · ${usd(trace.costMicros)}`}
+      {trace.stopReason && ` · ${trace.stopReason}`}
+    </p>
+    {trace.errorMessage && <p class="notice bad">{trace.errorMessage}</p>}
+    <Conversation request={request} response={response} from={fullHistory ? 0 : from} fullHistoryHref={`/ui/traces/${trace.id}?history=full`} />
+    <h2>Details</h2>
+    <dl class="kv">
+      <dt>When</dt>
+      <dd>
+        <Time at={trace.createdAt} seconds />
+      </dd>
+      <dt>Route</dt>
+      <dd>{`${trace.provider ?? '—'} · ${trace.targetUrl ?? '—'}`}</dd>
+      <dt>Stream</dt>
+      <dd>{trace.stream ? 'yes' : 'no'}</dd>
+      <dt>Ended</dt>
+      <dd>{trace.endReason ?? '—'}</dd>
+      <dt>Timing</dt>
+      <dd>{`first byte ${ms(trace.ttftMs)}, total ${ms(trace.durationMs)}`}</dd>
+      <dt>Tokens</dt>
+      <dd>{`${tokens(trace.inputTokens)} in, ${tokens(trace.cacheReadInputTokens)} cache read, ${tokens(trace.cacheCreationInputTokens)} cache write, ${tokens(trace.outputTokens)} out`}</dd>
+      <dt>Cost</dt>
+      <dd>{usd(trace.costMicros)}</dd>
+      <dt>Sizes</dt>
+      <dd>{`request ${bytes(trace.requestBytes)}${trace.requestBodyTruncated ? ' (stored cut)' : ''}, response ${bytes(trace.responseBytes)}${trace.responseBodyTruncated ? ' (stored cut)' : ''}`}</dd>
+      {trace.apiKeyName && (
+        <>
+          <dt>Key</dt>
+          <dd>{trace.apiKeyName}</dd>
+        </>
+      )}
+      <dt>Client</dt>
+      <dd>{`${trace.userAgent ?? '—'} · ${trace.clientIp ?? '—'}`}</dd>
+    </dl>
+    {trace.attempts && trace.attempts.length > 0 && (
+      <>
+        <h2>Attempts</h2>
+        <div class="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Target</th>
+                <th>URL</th>
+                <th class="num">Status</th>
+                <th class="num">Time</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {trace.attempts.map((attempt) => (
+                <tr>
+                  <td>{`${attempt.target} (${attempt.provider})`}</td>
+                  <td>{attempt.url}</td>
+                  <td class="num">{attempt.status === null ? '—' : String(attempt.status)}</td>
+                  <td class="num">{ms(attempt.ms)}</td>
+                  <td>{attempt.error ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </>
+    )}
+    {trace.requestHeaders && (
+      <details>
+        <summary>Request headers (credentials redacted)</summary>
+        <table>
+          <tbody>
+            {Object.entries(trace.requestHeaders).map(([name, value]) => (
+              <tr>
+                <th>{name}</th>
+                <td>{value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    )}
+    <h2>Raw</h2>
+    <Raw label="Request" value={request} />
+    <Raw label="Translated upstream request" value={upstreamRequest} />
+    <Raw label="Response" value={response} />
+  </Layout>
+);

@@ -38,7 +38,7 @@ const Text: FC<{ text: string }> = ({ text }) => {
 const Image: FC<{ block: Block }> = ({ block }) => {
   const source = (block.source ?? {}) as { type?: string; media_type?: string; data?: string; url?: string };
   if (source.type === 'base64' && typeof source.data === 'string' && RASTER.has(source.media_type ?? '') && BASE64.test(source.data)) {
-    return <img class="thumb" alt="picture sent in the conversation" src={`data:${source.media_type};base64,${source.data}`} />;
+    return <img class="thumb" alt="attachment from the conversation" src={`data:${source.media_type};base64,${source.data}`} />;
   }
   if (source.type === 'url') return <p class="muted">{`[image at ${str(source.url)}, not loaded]`}</p>;
   return <p class="muted">{`[image: ${str(source.type)} ${str(source.media_type)}]`}</p>;

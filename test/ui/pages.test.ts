@@ -173,7 +173,7 @@ describe('a trace', () => {
 
   it('draws images as thumbnails (raster types only) and failed and truncated traces plainly', async () => {
     const image = await page(`/ui/traces/${seeded[31]!.id}`);
-    expect(image.html).toContain(`<img class="thumb" alt="picture sent in the conversation" src="data:image/png;base64,${PNG}"/>`);
+    expect(image.html).toContain(`<img class="thumb" alt="attachment from the conversation" src="data:image/png;base64,${PNG}"/>`);
     expect(image.html).not.toContain('data:image/svg+xml');
     expect(image.html).toContain('[image: base64 image/svg+xml]');
     const failed = await page(`/ui/traces/${seeded[30]!.id}`);

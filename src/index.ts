@@ -63,7 +63,14 @@ app.route('/ui', ui);
 
 app.notFound((c) => respondWithError(c, new ProxyError('not_found_error', `no such endpoint: ${c.req.method} ${c.req.path}`)));
 
-app.onError((err, c) => respondWithError(c, asProxyError(err, c)));
+app.onError((err, c) => {
+  // Hono's own middleware (bearer auth) answers with a response already in Anthropic's format.
+  if (err instanceof HTTPException && err.res) {
+    recorderOf(c)?.fail({ type: errorTypeForStatus(err.status), message: err.message || `HTTP ${err.status}` });
+    return err.getResponse();
+  }
+  return respondWithError(c, asProxyError(err, c));
+});
 
 function recorderOf(c: Context<V1Env>) {
   return c.get('recorder') as V1Env['Variables']['recorder'] | undefined;

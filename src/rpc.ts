@@ -1,5 +1,6 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { parseRange, type RangeQuery, resolveSessionQuery, resolveTraceQuery, type SessionQuery, type TraceQuery, withParsedBodies } from './api/query';
+import { withParsedBodies } from './api/json';
+import { type RangeQuery, resolveRangeQuery, resolveSessionQuery, resolveTraceQuery, type SessionQuery, type TraceQuery } from './api/query';
 import { type Bindings, loadConfig } from './config';
 import { checkHealth } from './health';
 import { type FullTrace, getSession, getTrace, listSessions, listTraces, stats } from './storage/queries';
@@ -41,7 +42,7 @@ export class ClaudeProxyRpc extends WorkerEntrypoint<Bindings> {
 
   /** Requests, errors, latency percentiles, tokens and cost per model and per day; the last 24 h by default. */
   async stats(query: RangeQuery = {}) {
-    return stats(loadConfig(this.env).db, parseRange(query, Date.now(), '24h'));
+    return stats(loadConfig(this.env).db, resolveRangeQuery(query, Date.now(), { range: '24h' }));
   }
 
   /** The same report as GET /health. */

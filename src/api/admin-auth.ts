@@ -1,5 +1,8 @@
+import type { MiddlewareHandler } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import type { SurfaceEnv } from '../config';
 import { sameSecret } from '../core/crypto';
-import { ProxyError } from '../core/errors';
+import { errorBody, ProxyError } from '../core/errors';
 
 /** Constant-time comparison with ADMIN_TOKEN (through SHA-256 digests: equal length whatever the input). */
 export async function isAdminToken(candidate: string | null | undefined, adminToken: string | null): Promise<boolean> {
@@ -7,15 +10,16 @@ export async function isAdminToken(candidate: string | null | undefined, adminTo
   return sameSecret(candidate, adminToken);
 }
 
-/** Throws 401 unless the request carries `Authorization: Bearer <ADMIN_TOKEN>`. */
-export async function requireAdmin(authorization: string | undefined, adminToken: string | null): Promise<void> {
-  if (!adminToken) {
-    throw new ProxyError('authentication_error', 'the trace API is closed: set the ADMIN_TOKEN secret to open it');
-  }
-  const token = authorization && /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : null;
-  if (!(await isAdminToken(token, adminToken))) {
-    throw new ProxyError('authentication_error', token ? 'invalid admin token' : 'missing admin token: send Authorization: Bearer <ADMIN_TOKEN>', 401, {
-      'www-authenticate': 'Bearer',
-    });
-  }
-}
+const refusal = (message: string) => ({ message: errorBody('authentication_error', message) });
+
+/** /api needs `Authorization: Bearer <ADMIN_TOKEN>` (Hono's bearer auth); closed while ADMIN_TOKEN is unset. */
+export const requireAdmin: MiddlewareHandler<SurfaceEnv> = (c, next) => {
+  const adminToken = c.get('config').adminToken;
+  if (!adminToken) throw new ProxyError('authentication_error', 'the trace API is closed: set the ADMIN_TOKEN secret to open it');
+  return bearerAuth<SurfaceEnv>({
+    verifyToken: (token) => isAdminToken(token, adminToken),
+    noAuthenticationHeader: refusal('missing admin token: send Authorization: Bearer <ADMIN_TOKEN>'),
+    invalidAuthenticationHeader: refusal('malformed Authorization header: send Authorization: Bearer <ADMIN_TOKEN>'),
+    invalidToken: refusal('invalid admin token'),
+  })(c, next);
+};

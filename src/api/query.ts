@@ -1,134 +1,137 @@
+import * as v from 'valibot';
 import { ProxyError } from '../core/errors';
-import type { FullTrace, SessionFilters, TimeRange, TraceFilters } from '../storage/queries';
+import { describeIssues } from '../core/issues';
+import type { SessionFilters, TimeRange, TraceFilters } from '../storage/queries';
+
+/**
+ * The one schema for what the trace queries take, whoever asks: /api and /ui from URL query
+ * parameters (snake_case names), the RPC entrypoint from an object (camelCase names). Both are
+ * checked by the same rules and resolved into the filters the read model applies.
+ */
 
 const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 };
 
+/** The latest moment a Date can hold: anything past it is not a time. */
+const MAX_TIME_MS = 8.64e15;
+
 /** A moment given as epoch milliseconds (number or digits), an ISO 8601 date/time, or a Date. */
-export function parseTime(value: string | number | Date | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw new ProxyError('invalid_request_error', `${name}: expected epoch milliseconds or an ISO 8601 time, got ${String(value).slice(0, 40)}`);
-  return ms;
+const Time = v.pipe(
+  v.union([v.string(), v.number(), v.date()]),
+  v.transform((value) => (value instanceof Date ? value.getTime() : typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : Date.parse(value))),
+  v.check((ms) => Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS, 'expected epoch milliseconds or an ISO 8601 time'),
+);
+
+/** A whole number from a parameter (digits) or a number. */
+const wholeNumber = (message: string) =>
+  v.pipe(v.union([v.number(), v.pipe(v.string(), v.regex(/^\d{1,9}$/, message), v.transform(Number))], message), v.number(), v.integer(message));
+
+const Limit = v.pipe(wholeNumber('expected a positive integer'), v.minValue(1, 'expected a positive integer'));
+const Text = v.pipe(v.string(), v.maxLength(500, 'expected at most 500 characters'));
+
+const RangeFields = {
+  since: v.optional(Time),
+  until: v.optional(Time),
+  range: v.optional(v.picklist(Object.keys(RANGES), `expected one of ${Object.keys(RANGES).join(', ')}`)),
+};
+
+const TraceQuerySchema = v.object({
+  ...RangeFields,
+  sessionId: v.optional(Text),
+  model: v.optional(Text),
+  requestedModel: v.optional(Text),
+  targetModel: v.optional(Text),
+  status: v.optional(v.pipe(v.string(), v.regex(/^(?:[1-5]xx|[1-5]\d\d)$/i, 'expected a status (429) or a class (4xx)'))),
+  errorType: v.optional(Text),
+  limit: v.optional(Limit),
+  /** The last id of the previous page: a trace id (ULID). */
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/i, 'expected the next_cursor of a previous page'))),
+});
+
+const SessionQuerySchema = v.object({
+  ...RangeFields,
+  model: v.optional(Text),
+  errorsOnly: v.optional(
+    v.union([
+      v.boolean(),
+      v.pipe(
+        v.picklist(['true', '1', 'false', '0', '']),
+        v.transform((s) => s === 'true' || s === '1'),
+      ),
+    ]),
+  ),
+  sort: v.optional(v.picklist(['recent', 'cost'], 'expected recent or cost')),
+  limit: v.optional(Limit),
+  /** An offset into the sorted list. */
+  cursor: v.optional(v.pipe(wholeNumber('expected the next_cursor of a previous page'), v.maxValue(1_000_000, 'expected the next_cursor of a previous page'))),
+});
+
+const RangeSchema = v.object(RangeFields);
+
+/** What callers may pass: the schemas' inputs (strings from URLs, numbers and Dates from RPC). */
+export type TraceQuery = v.InferInput<typeof TraceQuerySchema>;
+export type SessionQuery = v.InferInput<typeof SessionQuerySchema>;
+export type RangeQuery = v.InferInput<typeof RangeSchema>;
+
+/** URL parameter → field, where the two names differ. */
+const PARAM_NAMES: Record<string, string> = {
+  session: 'sessionId',
+  requested_model: 'requestedModel',
+  target_model: 'targetModel',
+  error_type: 'errorType',
+  errors: 'errorsOnly',
+};
+
+/** URL query parameters as the object the schemas take; blank parameters are left out. */
+export function fromParams(params: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') out[PARAM_NAMES[name] ?? name] = value;
+  return out;
+}
+
+function check<S extends v.GenericSchema>(schema: S, query: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, query ?? {});
+  if (!result.success) throw new ProxyError('invalid_request_error', describeIssues(result.issues));
+  return result.output;
+}
+
+export interface Defaults {
+  /** The range when none of since, until, range is given. */
+  range?: string;
+  limit?: number;
+}
+
+function resolveRange(query: v.InferOutput<typeof RangeSchema>, now: number, defaultRange: string | undefined): TimeRange & { range?: string } {
+  const { since, until } = query;
+  const range = query.range ?? (since === undefined && until === undefined ? defaultRange : undefined);
+  if (range === undefined) return { since, until };
+  const end = until ?? now;
+  return { since: since ?? end - RANGES[range]!, until, range };
 }
 
 /** A time range as asked for: `since`/`until`, or `range` (1h, 24h, 7d, 30d, 90d) ending at `until` or now. */
-export interface RangeQuery {
-  since?: string | number | Date;
-  until?: string | number | Date;
-  range?: string;
+export function resolveRangeQuery(query: unknown, now: number, defaults: Defaults = {}): TimeRange & { range?: string } {
+  const { since, until, range } = check(RangeSchema, pick(query, ['since', 'until', 'range']));
+  return resolveRange({ since, until, range }, now, defaults.range);
 }
 
-/** Resolves a RangeQuery; `defaultRange` applies when nothing is given. */
-export function parseRange(query: RangeQuery, now: number, defaultRange?: string): TimeRange & { range?: string } {
-  const since = parseTime(query.since, 'since');
-  const until = parseTime(query.until, 'until');
-  const range = query.range ?? (since === undefined && until === undefined ? defaultRange : undefined);
-  if (range !== undefined) {
-    const span = RANGES[range];
-    if (!span) throw new ProxyError('invalid_request_error', `range: expected one of ${Object.keys(RANGES).join(', ')}`);
-    const end = until ?? now;
-    return { since: since ?? end - span, until: until, range };
-  }
-  return { since, until };
+/** A trace query checked and resolved into the filters listTraces applies. */
+export function resolveTraceQuery(query: unknown, now: number, defaults: Defaults = {}): TraceFilters & { range?: string } {
+  const { since, until, range, limit, ...filters } = check(TraceQuerySchema, query);
+  return { ...filters, ...resolveRange({ since, until, range }, now, defaults.range), limit: limit ?? defaults.limit };
 }
 
-/** The filters of a trace list, as /api/traces and the RPC entrypoint take them. */
-export interface TraceQuery extends RangeQuery, Omit<TraceFilters, 'since' | 'until' | 'limit'> {
-  limit?: number | string;
-}
-
-/** /api/traces query parameters (snake_case) as a TraceQuery. */
-export function traceQueryFromParams(params: Record<string, string | undefined>): TraceQuery {
+/** A session query checked and resolved into the filters listSessions applies. */
+export function resolveSessionQuery(query: unknown, now: number, defaults: Defaults = {}): SessionFilters & { range?: string } {
+  const { since, until, range, limit, cursor, ...filters } = check(SessionQuerySchema, query);
   return {
-    since: params.since,
-    until: params.until,
-    range: params.range,
-    sessionId: params.session,
-    model: params.model,
-    requestedModel: params.requested_model,
-    targetModel: params.target_model,
-    status: params.status,
-    errorType: params.error_type,
-    limit: params.limit,
-    cursor: params.cursor,
+    ...filters,
+    ...resolveRange({ since, until, range }, now, defaults.range),
+    limit: limit ?? defaults.limit,
+    cursor: cursor === undefined ? undefined : String(cursor),
   };
 }
 
-/** A TraceQuery checked and resolved into the filters listTraces applies. */
-export function resolveTraceQuery(query: TraceQuery, now: number): TraceFilters {
-  const { since, until, range, limit, ...filters } = query;
-  return { ...filters, ...parseRange({ since, until, range }, now), limit: parseLimit(limit) };
-}
-
-export function parseLimit(value: string | number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) throw new ProxyError('invalid_request_error', 'limit: expected a positive integer');
-  return limit;
-}
-
-/** API JSON: snake_case keys (like the columns), ISO 8601 times, JSON bodies parsed. */
-export function toApi(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(toApi);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = toApi(inner);
-    return out;
-  }
-  return value;
-}
-
-/** A stored body: the JSON object it holds, or its text when it does not parse (a cut body). */
-// biome-ignore lint/suspicious/noExplicitAny: bodies have every shape, and a recursive JSON type is too deep for RPC's types
-export type StoredBody = Record<string, any> | string | null;
-
-/** A stored body as JSON when it parses (it usually does), else the text as stored (a cut body). */
-export function parseBody(text: string | null | undefined): StoredBody {
-  if (text == null) return null;
-  try {
-    return JSON.parse(text) as StoredBody;
-  } catch {
-    return text;
-  }
-}
-
-/** The filters of a session list, as /api/sessions and the RPC entrypoint take them. */
-export interface SessionQuery extends RangeQuery, Omit<SessionFilters, 'since' | 'until' | 'limit' | 'sort'> {
-  sort?: string;
-  limit?: number | string;
-}
-
-/** /api/sessions query parameters as a SessionQuery. */
-export function sessionQueryFromParams(params: Record<string, string | undefined>): SessionQuery {
-  return {
-    since: params.since,
-    until: params.until,
-    range: params.range,
-    model: params.model,
-    errorsOnly: params.errors === 'true' || params.errors === '1',
-    sort: params.sort,
-    limit: params.limit,
-    cursor: params.cursor,
-  };
-}
-
-/** A SessionQuery checked and resolved into the filters listSessions applies. */
-export function resolveSessionQuery(query: SessionQuery, now: number): SessionFilters {
-  const { since, until, range, limit, sort, ...filters } = query;
-  if (sort !== undefined && sort !== 'recent' && sort !== 'cost') throw new ProxyError('invalid_request_error', 'sort: expected recent or cost');
-  return { ...filters, sort, ...parseRange({ since, until, range }, now), limit: parseLimit(limit) };
-}
-
-/** A full trace with its three bodies parsed: what /api/traces/:id and the RPC entrypoint return. */
-export function withParsedBodies<T extends Partial<Pick<FullTrace, 'requestBody' | 'upstreamRequestBody' | 'responseBody'>>>(
-  trace: T,
-): Omit<T, 'requestBody' | 'upstreamRequestBody' | 'responseBody'> & { requestBody: StoredBody; upstreamRequestBody: StoredBody; responseBody: StoredBody } {
-  return {
-    ...trace,
-    requestBody: parseBody(trace.requestBody),
-    upstreamRequestBody: parseBody(trace.upstreamRequestBody),
-    responseBody: parseBody(trace.responseBody),
-  };
+function pick(query: unknown, keys: string[]): Record<string, unknown> {
+  const source = (query ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, isNotNull, lt, or, sql, type SQL } from 'drizz
 import type { Database } from '../config';
 import { idFloor } from '../core/ids';
 import { BODY_OBJECTS, readStoredBody } from './bodies';
-import { isError, sessions, type Trace, traces } from './schema';
+import { isError, sessions, sessionTotals, type Trace, traceDay, traces, usageTotals } from './schema';
 
 /**
  * The questions traces answer, one function each: used by /api and by the /ui pages alike, so
@@ -138,21 +138,8 @@ export interface SessionSummary {
   requestedModels: string[];
 }
 
-const sessionAggregates = {
-  sessionId: sql<string>`${traces.sessionId}`.as('session_id'),
-  firstAt: sql<number>`MIN(${traces.createdAt})`.as('first_at'),
-  lastAt: sql<number>`MAX(${traces.createdAt})`.as('last_at'),
-  requests: sql<number>`COUNT(*)`.as('requests'),
-  errors: sql<number>`SUM(${isError})`.as('errors'),
-  inputTokens: sql<number | null>`SUM(${traces.inputTokens})`.as('input_tokens'),
-  outputTokens: sql<number | null>`SUM(${traces.outputTokens})`.as('output_tokens'),
-  cacheReadInputTokens: sql<number | null>`SUM(${traces.cacheReadInputTokens})`.as('cache_read_input_tokens'),
-  cacheCreationInputTokens: sql<number | null>`SUM(${traces.cacheCreationInputTokens})`.as('cache_creation_input_tokens'),
-  costMicros: sql<number | null>`SUM(${traces.costMicros})`.as('cost_micros'),
-  requestMs: sql<number | null>`SUM(${traces.durationMs})`.as('request_ms'),
-  targetModels: sql<string | null>`GROUP_CONCAT(DISTINCT ${traces.targetModel})`.as('target_models'),
-  requestedModels: sql<string | null>`GROUP_CONCAT(DISTINCT ${traces.requestedModel})`.as('requested_models'),
-};
+/** A session's figures: the session_summary view's own definitions, grouped by session. */
+const sessionAggregates = { sessionId: sql<string>`${traces.sessionId}`.as('session_id'), ...sessionTotals };
 
 type SessionRow = { [K in keyof typeof sessionAggregates]: (typeof sessionAggregates)[K]['_']['type'] };
 
@@ -191,7 +178,7 @@ export async function listSessions(db: Database, filters: SessionFilters): Promi
     .where(and(...conditions))
     .groupBy(traces.sessionId)
     .having(having.length > 0 ? and(...having) : undefined)
-    .orderBy(filters.sort === 'cost' ? sql`cost_micros DESC NULLS LAST, last_at DESC` : sql`last_at DESC`)
+    .orderBy(filters.sort === 'cost' ? sql`${sessionTotals.costMicros} DESC NULLS LAST, ${sessionTotals.lastAt} DESC` : sql`${sessionTotals.lastAt} DESC`)
     .limit(limit + 1)
     .offset(offset);
   const page = rows.slice(0, limit).map(toSession);
@@ -266,22 +253,12 @@ function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL) {
 /** Requests, errors by type, latency percentiles, tokens and cost per model and per day, for a range. */
 export async function stats(db: Database, range: TimeRange): Promise<Stats> {
   const where = and(...timeConditions(range)) ?? sql`1 = 1`;
-  const day = sql<string>`DATE(${traces.createdAt} / 1000, 'unixepoch')`;
   type Percentiles = { model: string | null; p50: number | null; p95: number | null; p99: number | null };
   // Raw window-function queries cannot join a Drizzle batch: they run beside it.
   const [[models, errorTypes, days], durations, ttfts] = await Promise.all([
     db.batch([
       db
-        .select({
-          model: traces.targetModel,
-          requests: sql<number>`COUNT(*)`,
-          errors: sql<number>`SUM(${isError})`,
-          inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
-          outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
-          cacheReadInputTokens: sql<number>`COALESCE(SUM(${traces.cacheReadInputTokens}), 0)`,
-          cacheCreationInputTokens: sql<number>`COALESCE(SUM(${traces.cacheCreationInputTokens}), 0)`,
-          costMicros: sql<number | null>`SUM(${traces.costMicros})`,
-        })
+        .select({ model: traces.targetModel, ...usageTotals })
         .from(traces)
         .where(where)
         .groupBy(traces.targetModel)
@@ -293,19 +270,11 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
         .groupBy(traces.errorType)
         .orderBy(sql`COUNT(*) DESC`),
       db
-        .select({
-          day,
-          model: traces.targetModel,
-          requests: sql<number>`COUNT(*)`,
-          errors: sql<number>`SUM(${isError})`,
-          inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
-          outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
-          costMicros: sql<number | null>`SUM(${traces.costMicros})`,
-        })
+        .select({ day: traceDay, model: traces.targetModel, ...usageTotals })
         .from(traces)
         .where(where)
-        .groupBy(day, traces.targetModel)
-        .orderBy(day, traces.targetModel),
+        .groupBy(traceDay, traces.targetModel)
+        .orderBy(traceDay, traces.targetModel),
     ]),
     db.all<Percentiles>(percentiles('duration_ms', where)),
     db.all<Percentiles>(percentiles('ttft_ms', where)),
@@ -316,8 +285,14 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     return { p50: found?.p50 ?? null, p95: found?.p95 ?? null, p99: found?.p99 ?? null };
   };
   const modelStats: ModelStats[] = models.map((row) => ({
-    ...row,
+    model: row.model,
+    requests: row.requests,
     errors: row.errors ?? 0,
+    inputTokens: row.inputTokens ?? 0,
+    outputTokens: row.outputTokens ?? 0,
+    cacheReadInputTokens: row.cacheReadInputTokens ?? 0,
+    cacheCreationInputTokens: row.cacheCreationInputTokens ?? 0,
+    costMicros: row.costMicros,
     duration: byModel(durations, row.model),
     ttft: byModel(ttfts, row.model),
   }));
@@ -338,7 +313,15 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     cacheCreationInputTokens: sum('cacheCreationInputTokens'),
     costMicros: priced.length > 0 ? priced.reduce((total, row) => total + row.costMicros!, 0) : null,
     models: modelStats,
-    days: days.map((row) => ({ ...row, errors: row.errors ?? 0 })),
+    days: days.map((row) => ({
+      day: row.day,
+      model: row.model,
+      requests: row.requests,
+      errors: row.errors ?? 0,
+      inputTokens: row.inputTokens ?? 0,
+      outputTokens: row.outputTokens ?? 0,
+      costMicros: row.costMicros,
+    })),
   };
 }
 

@@ -161,8 +161,46 @@ export const sessionsRelations = relations(sessions, ({ many }) => ({ traces: ma
 
 export const modelPricesRelations = relations(modelPrices, ({ many }) => ({ traces: many(traces) }));
 
+/**
+ * The figures views and read model share. Each is written against bare column names, so the same
+ * definition serves a query on `traces` and a view over a derived table of its rows.
+ */
+const col = (column: { name: string }) => sql.identifier(column.name);
+
 /** An error is a request that failed, by the proxy's, the upstream's or the stream's doing (not a client leaving). */
-export const isError = sql`(${traces.errorType} IS NOT NULL AND ${traces.errorType} <> ${sql.raw(`'${CLIENT_ABORT}'`)})`;
+export const isError = sql`(${col(traces.errorType)} IS NOT NULL AND ${col(traces.errorType)} <> ${sql.raw(`'${CLIENT_ABORT}'`)})`;
+
+/** A trace's UTC day, as `YYYY-MM-DD`. */
+export const traceDay = sql<string>`DATE(${col(traces.createdAt)} / 1000, 'unixepoch')`;
+
+/** Sums over a group of traces: what a session, a day or a model came to. */
+export const usageTotals = {
+  requests: sql<number>`COUNT(*)`,
+  errors: sql<number>`SUM(${isError})`,
+  inputTokens: sql<number | null>`SUM(${col(traces.inputTokens)})`,
+  outputTokens: sql<number | null>`SUM(${col(traces.outputTokens)})`,
+  cacheReadInputTokens: sql<number | null>`SUM(${col(traces.cacheReadInputTokens)})`,
+  cacheCreationInputTokens: sql<number | null>`SUM(${col(traces.cacheCreationInputTokens)})`,
+  costMicros: sql<number | null>`SUM(${col(traces.costMicros)})`,
+};
+
+/** A session's own figures beside its totals. */
+export const sessionTotals = {
+  firstAt: sql<number>`MIN(${col(traces.createdAt)})`,
+  lastAt: sql<number>`MAX(${col(traces.createdAt)})`,
+  ...usageTotals,
+  requestMs: sql<number | null>`SUM(${col(traces.durationMs)})`,
+  requestedModels: sql<string | null>`GROUP_CONCAT(DISTINCT ${col(traces.requestedModel)})`,
+  targetModels: sql<string | null>`GROUP_CONCAT(DISTINCT ${col(traces.targetModel)})`,
+};
+
+/** Renders named figures as a SELECT list: `<sql> AS <snake_name>`. */
+function selectList(figures: Record<string, ReturnType<typeof sql>>) {
+  return sql.join(
+    Object.entries(figures).map(([name, figure]) => sql`${figure} AS ${sql.identifier(name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))}`),
+    sql`, `,
+  );
+}
 
 /** Per session: when, how much, what it cost, what went wrong, which models. */
 export const sessionSummary = sqliteView('session_summary', {
@@ -180,25 +218,13 @@ export const sessionSummary = sqliteView('session_summary', {
   requestMs: integer('request_ms'),
   requestedModels: text('requested_models'),
   targetModels: text('target_models'),
-}).as(sql`
-  SELECT
-    ${traces.sessionId} AS session_id,
-    MIN(${traces.createdAt}) AS first_at,
-    MAX(${traces.createdAt}) AS last_at,
-    COUNT(*) AS requests,
-    SUM(${isError}) AS errors,
-    SUM(${traces.inputTokens}) AS input_tokens,
-    SUM(${traces.outputTokens}) AS output_tokens,
-    SUM(${traces.cacheReadInputTokens}) AS cache_read_input_tokens,
-    SUM(${traces.cacheCreationInputTokens}) AS cache_creation_input_tokens,
-    SUM(${traces.costMicros}) AS cost_micros,
-    SUM(${traces.durationMs}) AS request_ms,
-    GROUP_CONCAT(DISTINCT ${traces.requestedModel}) AS requested_models,
-    GROUP_CONCAT(DISTINCT ${traces.targetModel}) AS target_models
-  FROM ${traces}
-  WHERE ${traces.sessionId} IS NOT NULL
-  GROUP BY ${traces.sessionId}
-`);
+}).as(
+  sql`SELECT ${col(traces.sessionId)} AS session_id, ${selectList(sessionTotals)} FROM ${traces} WHERE ${col(traces.sessionId)} IS NOT NULL GROUP BY ${col(traces.sessionId)}`,
+);
+
+/** Nearest-rank percentile `p` of the durations ranked in `ranked` (duration_rank among `durations`). */
+const durationPercentile = (p: number) =>
+  sql<number | null>`MAX(CASE WHEN duration_rank = MAX(1, CAST((durations * ${sql.raw(String(p))} + 99) / 100 AS INTEGER)) THEN ${col(traces.durationMs)} END)`;
 
 /**
  * Per UTC day and target model: requests, errors, tokens, cost, and the median and 95th
@@ -216,28 +242,6 @@ export const dailyUsage = sqliteView('daily_usage', {
   costMicros: integer('cost_micros'),
   p50DurationMs: integer('p50_duration_ms'),
   p95DurationMs: integer('p95_duration_ms'),
-}).as(sql`
-  WITH ranked AS (
-    SELECT
-      DATE(created_at / 1000, 'unixepoch') AS day,
-      target_model AS model,
-      error_type, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_micros, duration_ms,
-      ROW_NUMBER() OVER (PARTITION BY DATE(created_at / 1000, 'unixepoch'), target_model ORDER BY duration_ms IS NULL, duration_ms) AS duration_rank,
-      COUNT(duration_ms) OVER (PARTITION BY DATE(created_at / 1000, 'unixepoch'), target_model) AS durations
-    FROM traces
-  )
-  SELECT
-    day,
-    model,
-    COUNT(*) AS requests,
-    SUM(error_type IS NOT NULL AND error_type <> 'client_abort') AS errors,
-    SUM(input_tokens) AS input_tokens,
-    SUM(output_tokens) AS output_tokens,
-    SUM(cache_read_input_tokens) AS cache_read_input_tokens,
-    SUM(cache_creation_input_tokens) AS cache_creation_input_tokens,
-    SUM(cost_micros) AS cost_micros,
-    MAX(CASE WHEN duration_rank = MAX(1, CAST((durations * 50 + 99) / 100 AS INTEGER)) THEN duration_ms END) AS p50_duration_ms,
-    MAX(CASE WHEN duration_rank = MAX(1, CAST((durations * 95 + 99) / 100 AS INTEGER)) THEN duration_ms END) AS p95_duration_ms
-  FROM ranked
-  GROUP BY day, model
-`);
+}).as(
+  sql`WITH ranked AS (SELECT *, ${traceDay} AS day, ROW_NUMBER() OVER (PARTITION BY ${traceDay}, ${col(traces.targetModel)} ORDER BY ${col(traces.durationMs)} IS NULL, ${col(traces.durationMs)}) AS duration_rank, COUNT(${col(traces.durationMs)}) OVER (PARTITION BY ${traceDay}, ${col(traces.targetModel)}) AS durations FROM ${traces}) SELECT day, ${col(traces.targetModel)} AS model, ${selectList(usageTotals)}, ${durationPercentile(50)} AS p50_duration_ms, ${durationPercentile(95)} AS p95_duration_ms FROM ranked GROUP BY day, ${col(traces.targetModel)}`,
+);

@@ -1,4 +1,5 @@
 import type { Child, FC } from 'hono/jsx';
+import { stringifyJson } from '../core/json';
 
 /**
  * A Messages request and its answer, drawn as a conversation. Everything here came from a
@@ -18,7 +19,7 @@ function blocksOf(content: unknown): Block[] {
 }
 
 function str(value: unknown): string {
-  return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value, null, 2);
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : stringifyJson(value, '  ');
 }
 
 /** Long text is shown in part, the rest behind a disclosure. */
@@ -110,7 +111,7 @@ const BlockView: FC<{ block: Block; pairing: Pairing }> = ({ block, pairing }) =
       return (
         <div class="tool">
           <span class="name">{str(block.name)}</span> <span class="muted">{id}</span>
-          <pre>{JSON.stringify(block.input ?? {}, null, 2)}</pre>
+          <pre>{stringifyJson(block.input ?? {}, '  ')}</pre>
           {result ? <ToolResult result={result} /> : <p class="muted">no result in this request</p>}
         </div>
       );
@@ -126,7 +127,7 @@ const BlockView: FC<{ block: Block; pairing: Pairing }> = ({ block, pairing }) =
           {call && (
             <details>
               <summary>call input</summary>
-              <pre>{JSON.stringify(call.input ?? {}, null, 2)}</pre>
+              <pre>{stringifyJson(call.input ?? {}, '  ')}</pre>
             </details>
           )}
           <ToolResult result={block} />
@@ -146,7 +147,7 @@ const BlockView: FC<{ block: Block; pairing: Pairing }> = ({ block, pairing }) =
       return (
         <details>
           <summary>{`${str(block.type)} block`}</summary>
-          <pre>{JSON.stringify(block, null, 2)}</pre>
+          <pre>{stringifyJson(block, '  ')}</pre>
         </details>
       );
   }
@@ -171,7 +172,8 @@ const MessageView: FC<{ message: Message; pairing: Pairing; label?: string }> = 
 /** Messages in this request that were not in the previous turn's: Claude Code resends the whole history. */
 export function firstNewMessage(current: Message[], previous: Message[] | null): number {
   if (!previous) return 0;
-  const normalize = (message: Message) => JSON.stringify(message, (key, value) => (key === 'cache_control' ? undefined : value));
+  // cache_control markers move from turn to turn: they do not make a message new.
+  const normalize = (message: Message) => stringifyJson(message, '', (key) => key === 'cache_control');
   let i = 0;
   while (i < current.length && i < previous.length && normalize(current[i]!) === normalize(previous[i]!)) i++;
   return i;

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
 import { isAdminToken } from '../api/admin-auth';
-import { parseBody, parseRange } from '../api/query';
+import { fromParams, resolveRangeQuery, resolveSessionQuery, resolveTraceQuery } from '../api/query';
 import type { SurfaceEnv } from '../config';
+import { isJsonText } from '../core/json';
 import { getSession, getTrace, listSessions, listTraces, requestBodyOf, sessionNeighbours, stats, type TraceSummary } from '../storage/queries';
 import { SCRIPT, STYLES } from './assets';
 import { firstNewMessage } from './conversation';
@@ -12,7 +13,7 @@ import { SessionPage } from './pages/session';
 import { SessionsPage } from './pages/sessions';
 import { TracePage } from './pages/trace';
 import { TracesPage } from './pages/traces';
-import { COOKIE_NAME, SESSION_SECONDS, issueSession, verifySession } from './session-cookie';
+import { isSignedIn, signIn, signOut } from './session-cookie';
 
 /**
  * The trace viewer under /ui: server-rendered pages over the same queries as /api. Signed in with
@@ -21,14 +22,24 @@ import { COOKIE_NAME, SESSION_SECONDS, issueSession, verifySession } from './ses
 export const ui = new Hono<SurfaceEnv>();
 
 /** Nothing from a trace may run: no inline script or style, no external origin, no framing. */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
+ui.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'no-referrer',
+    crossOriginEmbedderPolicy: false,
+  }),
+);
 ui.use(async (c, next) => {
   await next();
-  c.res.headers.set('content-security-policy', CSP);
-  c.res.headers.set('x-content-type-options', 'nosniff');
-  c.res.headers.set('referrer-policy', 'no-referrer');
-  c.res.headers.set('x-frame-options', 'DENY');
   if (!c.req.path.startsWith('/ui/assets/')) c.res.headers.set('cache-control', 'no-store');
 });
 
@@ -48,30 +59,24 @@ ui.post('/login', async (c) => {
   if (!(await isAdminToken(typeof form.token === 'string' ? form.token : null, c.get('config').adminToken))) {
     return c.html(<LoginPage error="That is not the admin token." next={next} closed={!c.get('config').adminToken} />, 401);
   }
-  setCookie(c, COOKIE_NAME, await issueSession(c.get('config').adminToken!), {
-    path: '/ui',
-    httpOnly: true,
-    secure: true,
-    sameSite: 'Strict',
-    maxAge: SESSION_SECONDS,
-  });
+  await signIn(c, c.get('config').adminToken!);
   return c.redirect(next, 303);
 });
 
 ui.post('/logout', (c) => {
-  deleteCookie(c, COOKIE_NAME, { path: '/ui', httpOnly: true, secure: true, sameSite: 'Strict' });
+  signOut(c);
   return c.redirect('/ui/login', 303);
 });
 
 ui.use(async (c, next) => {
-  if (await verifySession(getCookie(c, COOKIE_NAME), c.get('config').adminToken)) return next();
+  if (await isSignedIn(c, c.get('config').adminToken)) return next();
   const url = new URL(c.req.url);
   return c.redirect(`/ui/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
 });
 
 ui.get('/', async (c) => {
   const db = c.get('config').db;
-  const range = parseRange(c.req.query(), Date.now(), '24h');
+  const range = resolveRangeQuery(fromParams(c.req.query()), Date.now(), { range: '24h' });
   const [overall, expensive, recent] = await Promise.all([
     stats(db, range),
     listSessions(db, { ...range, sort: 'cost', limit: 5 }),
@@ -82,17 +87,10 @@ ui.get('/', async (c) => {
 
 ui.get('/sessions', async (c) => {
   const query = c.req.query();
-  const range = parseRange(query, Date.now(), '7d');
-  const result = await listSessions(c.get('config').db, {
-    ...range,
-    model: query.model || undefined,
-    errorsOnly: query.errors === 'true',
-    sort: query.sort === 'cost' ? 'cost' : 'recent',
-    limit: 50,
-    cursor: query.cursor,
-  });
+  const filters = resolveSessionQuery(fromParams(query), Date.now(), { range: '7d', limit: 50 });
+  const result = await listSessions(c.get('config').db, filters);
   return c.html(
-    <SessionsPage sessions={result.data} nextCursor={result.nextCursor} query={{ ...query, range: range.range }} range={range.range ?? 'custom'} />,
+    <SessionsPage sessions={result.data} nextCursor={result.nextCursor} query={{ ...query, range: filters.range }} range={filters.range ?? 'custom'} />,
   );
 });
 
@@ -104,18 +102,11 @@ ui.get('/sessions/:id', async (c) => {
 
 ui.get('/traces', async (c) => {
   const query = c.req.query();
-  const range = parseRange(query, Date.now(), '7d');
-  const result = await listTraces(c.get('config').db, {
-    ...range,
-    sessionId: query.session || undefined,
-    model: query.model || undefined,
-    targetModel: query.target_model || undefined,
-    status: query.status || undefined,
-    errorType: query.error_type || undefined,
-    limit: 100,
-    cursor: query.cursor,
-  });
-  return c.html(<TracesPage traces={result.data} nextCursor={result.nextCursor} query={{ ...query, range: range.range }} range={range.range ?? 'custom'} />);
+  const filters = resolveTraceQuery(fromParams(query), Date.now(), { range: '7d', limit: 100 });
+  const result = await listTraces(c.get('config').db, filters);
+  return c.html(
+    <TracesPage traces={result.data} nextCursor={result.nextCursor} query={{ ...query, range: filters.range }} range={filters.range ?? 'custom'} />,
+  );
 });
 
 ui.get('/traces/:id', async (c) => {
@@ -123,12 +114,12 @@ ui.get('/traces/:id', async (c) => {
   const bucket = c.get('config').trace.store?.bucket;
   const trace = await getTrace(db, c.req.param('id'), bucket);
   if (!trace) return c.html(<TracesPage traces={[]} nextCursor={null} query={{}} range="custom" />, 404);
-  const request = parseBody(trace.requestBody);
+  const request = parsedBody(trace.requestBody, trace.requestBodyTruncated);
   const fullHistory = c.req.query('history') === 'full';
   const neighbours = trace.sessionId ? await sessionNeighbours(db, trace.sessionId, trace.id) : null;
   let from = 0;
   if (!fullHistory && neighbours?.previous && request && typeof request === 'object') {
-    const previous = parseBody(await requestBodyOf(db, neighbours.previous, bucket));
+    const previous = parsedBody(await requestBodyOf(db, neighbours.previous, bucket), false);
     const messages = (request as { messages?: unknown }).messages;
     const previousMessages = previous && typeof previous === 'object' ? (previous as { messages?: unknown }).messages : null;
     if (Array.isArray(messages) && Array.isArray(previousMessages)) from = firstNewMessage(messages, previousMessages);
@@ -137,11 +128,16 @@ ui.get('/traces/:id', async (c) => {
     <TracePage
       trace={trace}
       request={request}
-      upstreamRequest={parseBody(trace.upstreamRequestBody)}
-      response={parseBody(trace.responseBody)}
+      response={parsedBody(trace.responseBody, trace.responseBodyTruncated)}
       from={from}
       neighbours={neighbours}
       fullHistory={fullHistory}
     />,
   );
 });
+
+/** A stored body as JSON for drawing, or null when it is cut or not JSON (the raw view still shows it). */
+function parsedBody(text: string | null | undefined, truncated: boolean): unknown {
+  if (!text || truncated || !isJsonText(text)) return text ?? null;
+  return JSON.parse(text);
+}

@@ -84,6 +84,33 @@ describe('TRACING=off', () => {
     expect(await sent.response.json()).toEqual(messageResponse);
     await waitOnExecutionContext(sent.ctx);
     expect((await allTraces()).length).toBe(before);
-    expect(env.DB).toBeDefined();
+    const spend = await env.DB.prepare('SELECT COUNT(*) AS n FROM key_spend').first<{ n: number }>();
+    expect(spend?.n).toBe(0);
+  });
+
+  it('still counts a named key’s spend, so KEY_BUDGETS refuses a key over its cap', async () => {
+    // 100k input + 10k output tokens of claude-sonnet-4-6 at $3/$15 per Mtok: $0.45 an answer.
+    upstream = scriptUpstream(() => jsonResponse({ ...messageResponse, usage: { input_tokens: 100_000, output_tokens: 10_000 } }));
+    const settings = {
+      TRACING: 'off',
+      ROUTES: [{ match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'ANTHROPIC_API_KEY', retries: 0 }],
+      ANTHROPIC_API_KEY: 'sk-ant-server-key-tracing-off',
+      PROXY_API_KEYS: 'quiet:quiet-proxy-key-0001',
+      KEY_BUDGETS: JSON.stringify({ quiet: { daily: 0.5 } }),
+    };
+    const before = (await allTraces()).length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const sent = await post('/v1/messages', messageRequest, { 'x-api-key': 'quiet-proxy-key-0001' }, settings);
+      statuses.push(sent.response.status);
+      await sent.response.arrayBuffer();
+      await waitOnExecutionContext(sent.ctx);
+    }
+    // $0.45, then $0.90 ≥ $0.50: the third is refused; nothing was traced.
+    expect(statuses).toEqual([200, 200, 403]);
+    expect((await allTraces()).length).toBe(before);
+    const day = new Date().toISOString().slice(0, 10);
+    const row = await env.DB.prepare('SELECT cost_micros, requests FROM key_spend WHERE api_key_name = ? AND period = ?').bind('quiet', day).first();
+    expect(row).toEqual({ cost_micros: 900_000, requests: 3 });
   });
 });

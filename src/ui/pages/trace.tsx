@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { Trace } from '../../storage/schema';
 import { SessionLink, Status } from '../components';
+import { isJsonText, jsonDepth, MAX_INDENT_LEVEL, prettyJsonText } from '../../core/json';
 import { Conversation } from '../conversation';
 import { bytes, ms, tokens, usd } from '../format';
 import { Layout, Time } from '../layout';
@@ -8,28 +9,31 @@ import { Layout, Time } from '../layout';
 /** Raw bodies are shown pretty-printed up to this size; the API serves the rest. */
 const RAW_LIMIT = 300_000;
 
-const Raw: FC<{ label: string; value: unknown }> = ({ label, value }) => {
-  if (value == null) return null;
-  const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+/** A body exactly as stored: re-indented when it is JSON of a readable depth (in one pass), as stored otherwise. */
+const Raw: FC<{ label: string; text: string | null | undefined; truncated: boolean }> = ({ label, text, truncated }) => {
+  if (text == null) return null;
+  const shown = truncated || jsonDepth(text) > MAX_INDENT_LEVEL || !isJsonText(text) ? text : prettyJsonText(text);
   return (
     <details>
-      <summary>{`${label} (${bytes(text.length)})`}</summary>
-      <pre>{text.length > RAW_LIMIT ? `${text.slice(0, RAW_LIMIT)}\n… ${text.length - RAW_LIMIT} more characters: GET /api/traces/<id> has it all` : text}</pre>
+      <summary>{`${label} (${bytes(text.length)}${truncated ? ', stored cut' : ''})`}</summary>
+      <pre>
+        {shown.length > RAW_LIMIT ? `${shown.slice(0, RAW_LIMIT)}\n… ${shown.length - RAW_LIMIT} more characters: GET /api/traces/<id> has it all` : shown}
+      </pre>
     </details>
   );
 };
 
 export interface TracePageProps {
   trace: Trace;
+  /** The request and the answer, parsed for drawing (null or text when they cannot be). */
   request: unknown;
-  upstreamRequest: unknown;
   response: unknown;
   from: number;
   neighbours: { turn: number; turns: number; previous: string | null; next: string | null } | null;
   fullHistory: boolean;
 }
 
-export const TracePage: FC<TracePageProps> = ({ trace, request, upstreamRequest, response, from, neighbours, fullHistory }) => (
+export const TracePage: FC<TracePageProps> = ({ trace, request, response, from, neighbours, fullHistory }) => (
   <Layout title={`Trace ${trace.id}`} section="traces">
     <h1>
       {`${trace.requestedModel ?? 'request'} → ${trace.targetModel ?? '—'}`} <span class="muted">{trace.id}</span>
@@ -138,8 +142,8 @@ export const TracePage: FC<TracePageProps> = ({ trace, request, upstreamRequest,
       </details>
     )}
     <h2>Raw</h2>
-    <Raw label="Request" value={request} />
-    <Raw label="Translated upstream request" value={upstreamRequest} />
-    <Raw label="Response" value={response} />
+    <Raw label="Request" text={trace.requestBody} truncated={trace.requestBodyTruncated} />
+    <Raw label="Translated upstream request" text={trace.upstreamRequestBody} truncated={trace.upstreamRequestBodyTruncated} />
+    <Raw label="Response" text={trace.responseBody} truncated={trace.responseBodyTruncated} />
   </Layout>
 );

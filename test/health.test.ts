@@ -99,4 +99,14 @@ describe('GET /health', () => {
     await health();
     expect((await allTraces()).length).toBe(before);
   });
+
+  it('reports a malformed scalar setting as degraded, without quoting its value, and serves with the default', async () => {
+    const { response } = await send('/health', {}, { TRACE_SAMPLE_RATE: 'lots-of-secret-value', MAX_REQUEST_BYTES: '-5' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { status: string; reason: string };
+    expect(body.status).toBe('degraded');
+    expect(body.reason).toContain('TRACE_SAMPLE_RATE is not a number from 0 to 1: its default applies');
+    expect(body.reason).toContain('MAX_REQUEST_BYTES is not a positive whole number of bytes: its default applies');
+    expect(JSON.stringify(body)).not.toContain('lots-of-secret-value');
+  });
 });

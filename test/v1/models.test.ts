@@ -55,6 +55,26 @@ describe('GET /v1/models', () => {
     expect(upstream.calls[0]!.headers.get('x-api-key')).toBe('sk-ant-client-key-123456');
   });
 
+  it("gives up on an upstream's list that does not come in time, as on any upstream call, and lists the rest", async () => {
+    let aborted = false;
+    upstream = scriptUpstream(
+      (_request, call) =>
+        new Promise<Response>((_, reject) =>
+          call.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new Error('aborted'));
+          }),
+        ),
+    );
+    const routes = [{ match: 'claude-*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client', timeoutMs: 50 }, ROUTES[1]];
+    const started = Date.now();
+    const { response } = await send('/v1/models', { headers: { 'x-api-key': 'sk-ant-client-key-123456' } }, { ROUTES: routes });
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(aborted).toBe(true);
+    expect(((await response.json()) as ModelList).data.map((model) => model.id)).toEqual(['claude-opus-4-8']);
+  });
+
   it('retrieves one model, or 404 naming it', async () => {
     const found = await send('/v1/models/claude-opus-4-8', {}, { ROUTES: [ROUTES[1]] });
     expect(await found.response.json()).toMatchObject({ type: 'model', id: 'claude-opus-4-8' });

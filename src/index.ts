@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { api } from './api/routes';
@@ -9,6 +8,7 @@ import { log } from './core/log';
 import { checkHealth } from './health';
 import { runScheduled } from './jobs';
 import { ui } from './ui/routes';
+import { requireAccess } from './v1/access';
 import { routedHandler } from './v1/messages';
 import { getModel, listModels } from './v1/models';
 import { recordRequests, type V1Env } from './v1/tracing';
@@ -33,17 +33,8 @@ app.use(
     },
   }),
 );
-// Refuse oversized bodies from their content-length, or as soon as a chunked body passes the limit.
-app.use('/v1/*', (c, next) => {
-  const maxSize = c.get('config').maxRequestBytes;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ProxyError('request_too_large', `request body is larger than ${maxSize} bytes (MAX_REQUEST_BYTES)`);
-    },
-  })(c, next);
-});
-
+// Who may use /v1, decided before any body is read.
+app.use('/v1/*', requireAccess);
 // Claude Code probes the base URL at start-up; any 200 will do.
 app.on(['GET', 'HEAD'], '/', (c) => c.json({ name: 'claude-proxy', ok: true }));
 

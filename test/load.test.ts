@@ -57,7 +57,7 @@ async function one(i: number) {
           stream: kind.endsWith('stream'),
           messages: [{ role: 'user', content }],
         };
-  const sent = await post('/v1/messages', body, translated ? proxyAuth : { 'x-api-key': 'sk-ant-load-client' }, config);
+  const sent = await post('/v1/messages', body, translated ? proxyAuth : { 'x-api-key': 'sk-ant-load-client', 'x-proxy-key': proxyAuth['x-api-key'] }, config);
   const text = await sent.response.text();
   switch (kind) {
     case 'passthrough':

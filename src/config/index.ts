@@ -38,8 +38,12 @@ export interface Config {
   budgets: Setting<Budgets | null>;
   alerts: Setting<AlertsConfig | null>;
   alertWebhookUrl: string | null;
-  /** The /api and /ui token; null leaves both closed. */
+  /** The /api and /ui token; null leaves both closed (`adminClosed` says why). */
   adminToken: string | null;
+  /** Why /api and /ui are closed, when they are. */
+  adminClosed: string | null;
+  /** ALLOW_ANONYMOUS=true: without PROXY_API_KEYS, serve clients on any host, not only on loopback. */
+  allowAnonymous: boolean;
   /** Largest request body accepted, in bytes. */
   maxRequestBytes: number;
   trace: TracePolicy;
@@ -60,8 +64,13 @@ export interface Config {
 /** Drizzle over the proxy's D1 database. */
 export type Database = ReturnType<typeof drizzle>;
 
-/** Anthropic's own limit for a Messages request: the default for MAX_REQUEST_BYTES. */
-export const DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+/**
+ * The default for MAX_REQUEST_BYTES: what an isolate (128 MB) can carry. A request holds about
+ * 3.4 times its size at its peak (its bytes, its parsed form, the copy on its way upstream;
+ * `node bench/memory.mjs`), so two 16 MiB requests at once fit beside the runtime's own memory.
+ * Anthropic's own limit is 32 MiB: an owner who needs that raises it, one such request at a time.
+ */
+export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /** Bodies above this go to R2 when a bucket is bound: a Claude Code request (~80 KB and up) always does. */
 export const DEFAULT_R2_THRESHOLD_BYTES = 32 * 1024;
@@ -87,6 +96,7 @@ const SCALARS = {
   ADMIN_TOKEN: [v.string(), 'a string'],
   ALERT_WEBHOOK_URL: [v.pipe(v.string(), v.url()), 'a URL'],
   PROXY_API_KEYS: [v.string(), 'a comma-separated string'],
+  ALLOW_ANONYMOUS: [v.picklist(['true', 'false']), '"true" or "false"'],
 } satisfies Record<string, [v.GenericSchema, string]>;
 
 type Scalars = { [K in keyof typeof SCALARS]?: v.InferOutput<(typeof SCALARS)[K][0]> };
@@ -122,6 +132,8 @@ function parseConfig(env: Bindings): Config {
     }
   }
   const bucket = env.BODIES_BUCKET ?? null;
+  const adminToken = scalars.ADMIN_TOKEN ?? null;
+  const adminClosed = adminTokenProblem(adminToken);
   const metadata = env.CF_VERSION_METADATA as { id?: string } | undefined;
   return {
     routes,
@@ -129,7 +141,9 @@ function parseConfig(env: Bindings): Config {
     budgets: Setting.parse('KEY_BUDGETS', () => parseBudgets(env.KEY_BUDGETS)),
     alerts: Setting.parse('ALERTS', () => parseAlerts(env.ALERTS)),
     alertWebhookUrl: scalars.ALERT_WEBHOOK_URL ?? null,
-    adminToken: scalars.ADMIN_TOKEN || null,
+    adminToken: adminClosed ? null : adminToken,
+    adminClosed,
+    allowAnonymous: scalars.ALLOW_ANONYMOUS === 'true',
     maxRequestBytes: scalars.MAX_REQUEST_BYTES ?? DEFAULT_MAX_REQUEST_BYTES,
     trace: {
       enabled: scalars.TRACING !== 'off',
@@ -147,6 +161,20 @@ function parseConfig(env: Bindings): Config {
     d1: env.DB,
     db: drizzle(env.DB),
   };
+}
+
+/** Shorter admin tokens are refused: the token guards every body the proxy ever stored. */
+export const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+/** Why an ADMIN_TOKEN cannot open /api and /ui, or null when it can. */
+function adminTokenProblem(token: string | null): string | null {
+  if (!token) return 'set the ADMIN_TOKEN secret to open it';
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    return `ADMIN_TOKEN is ${token.length} characters long, and at least ${MIN_ADMIN_TOKEN_LENGTH} are needed: set a longer one (for example \`openssl rand -base64 32\`)`;
+  }
+  // A bearer token's characters (RFC 6750): anything else cannot be sent as `Authorization: Bearer`.
+  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(token)) return 'ADMIN_TOKEN may hold only letters, digits and . _ ~ + / - (then = padding): set one that does';
+  return null;
 }
 
 const configs = new WeakMap<object, Config>();

@@ -24,16 +24,108 @@ export function isSecretHeader(name: string): boolean {
 const KEY_SHAPES =
   /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}/g;
 
+/** Shorter secrets are not looked for: they would match ordinary text. */
+const MIN_SECRET_LENGTH = 8;
+/** Encoded forms shorter than this are not looked for, for the same reason. */
+const MIN_ENCODED_LENGTH = 12;
+
+const encoder = new TextEncoder();
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
 /**
- * Replaces every occurrence of each secret, and anything shaped like a provider key, in a
- * stored string: a client that pastes a key into a prompt, or an upstream that echoes one in an
- * error, must not put it in D1. Secrets shorter than 8 characters are ignored (they would match
- * ordinary text).
+ * The forms a secret can take in stored text: as it is, percent-encoded, and base64 (standard and
+ * URL-safe) at each of the three alignments it can have inside a longer encoded string (only the
+ * characters that depend on the secret alone). JSON escapes are undone before any search.
+ */
+function encodedForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret)]);
+  const bytes = encoder.encode(secret);
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = new Uint8Array(offset + bytes.length);
+    padded.set(bytes, offset);
+    const encoded = base64(padded);
+    const core = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+    if (core.length >= MIN_ENCODED_LENGTH) {
+      forms.add(core);
+      forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+const formsCache = new Map<string, string[]>();
+
+function formsOf(secret: string): string[] {
+  let forms = formsCache.get(secret);
+  if (!forms) {
+    forms = encodedForms(secret);
+    // The configuration's secrets and a request's credentials: a bounded set in practice.
+    if (formsCache.size > 1000) formsCache.clear();
+    formsCache.set(secret, forms);
+  }
+  return forms;
+}
+
+/**
+ * JSON escapes of printable ASCII (`\u002d`, `\/`) written as the characters they stand for.
+ * The text is the same JSON value (a parse gives the same result), and a secret written with
+ * escapes becomes visible to scrubbing. Other escapes (quotes, backslashes, control and
+ * non-ASCII characters) are kept.
+ */
+export function unescapePrintableJson(text: string): string {
+  if (!text.includes('\\u') && !text.includes('\\/')) return text;
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (escape, hex: string | undefined, char: string | undefined) => {
+    if (char !== undefined) return char === '/' ? '/' : escape;
+    const code = Number.parseInt(hex!, 16);
+    return code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c ? String.fromCharCode(code) : escape;
+  });
+}
+
+/**
+ * Replaces every occurrence of each secret (as it is, percent-encoded or in base64), and anything
+ * shaped like a provider key, in a string that is stored or sent back: a client that pastes a key
+ * into a prompt, or an upstream that echoes one in an error, must not put it in D1 or in an
+ * answer. The caller undoes JSON escapes first where the text is JSON (`unescapePrintableJson`).
  */
 export function scrubSecrets(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    for (const form of formsOf(secret)) if (out.includes(form)) out = out.split(form).join(REDACTED);
   }
   return out.replace(KEY_SHAPES, REDACTED);
+}
+
+/**
+ * A JSON body with its secrets scrubbed, decoded first: the text as it was when it held none
+ * (exactly), else its escape-free form with every secret replaced.
+ */
+export function scrubJsonText(text: string, secrets: Iterable<string>): string {
+  const plain = unescapePrintableJson(text);
+  const scrubbed = scrubSecrets(plain, secrets);
+  return scrubbed === plain ? text : scrubbed;
+}
+
+/** A header value holding a secret or a key-shaped value, whatever the header's name, is replaced whole. */
+export function redactHeaderValues(headers: Record<string, string>, secrets: Iterable<string>): Record<string, string> {
+  const list = [...secrets];
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const plain = decodeURIComponentSafe(value);
+    out[name] = scrubSecrets(value, list) !== value || scrubSecrets(plain, list) !== plain ? REDACTED : value;
+  }
+  return out;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,24 +1,34 @@
 import type { ProxyKey, ProxyKeys } from '../config/proxy-keys';
-import { sha256, toHex } from '../core/crypto';
+import { sha256 } from '../core/crypto';
+
+/** Where a credential came from. */
+export type CredentialHeader = 'x-proxy-key' | 'x-api-key' | 'authorization';
 
 /** Who the client is, worked out once per request. */
 export interface ClientIdentity {
+  /** The client's own `x-api-key`, unless it is the proxy key. */
   apiKey: string | null;
+  /** The client's own `Authorization: Bearer` token (an API key, or a subscription's OAuth token), unless it is the proxy key. */
   bearer: string | null;
-  apiKeyIsProxyKey: boolean;
-  bearerIsProxyKey: boolean;
   /** Name of the proxy key presented, if any. */
   proxyKeyName: string | null;
-  proxyKeysConfigured: boolean;
-  /** A short digest of the credential presented, to tell clients apart without storing keys. */
-  credentialId: string | null;
+  /** The header that carried it. */
+  proxyKeyVia: CredentialHeader | null;
+  /** Whether any credential at all came with the request. */
+  presented: boolean;
+  /** Every credential value the request carried, proxy key included: never stored. */
+  secrets: string[];
 }
 
-/** The credentials a client presented: `x-api-key` and the token of `Authorization: Bearer`. */
-export function clientCredentials(headers: Headers): { apiKey: string | null; bearer: string | null } {
+/** The credentials a client presented: `x-proxy-key`, `x-api-key` and the token of `Authorization: Bearer`. */
+export function clientCredentials(headers: Headers): Record<CredentialHeader, string | null> {
   const authorization = headers.get('authorization');
   const bearer = authorization && /^bearer\s+/i.test(authorization) ? authorization.replace(/^bearer\s+/i, '').trim() : null;
-  return { apiKey: headers.get('x-api-key')?.trim() || null, bearer: bearer || null };
+  return {
+    'x-proxy-key': headers.get('x-proxy-key')?.trim() || null,
+    'x-api-key': headers.get('x-api-key')?.trim() || null,
+    authorization: bearer || null,
+  };
 }
 
 /** Every configured key is compared, in constant time, so timing tells nothing about which matched. */
@@ -29,33 +39,37 @@ function matchProxyKey(digest: Uint8Array | null, keys: readonly ProxyKey[]): Pr
   return found;
 }
 
-/**
- * Reads the client's credentials and checks them against PROXY_API_KEYS. Credentials are digested
- * only when something needs it: proxy keys to compare with, or a rate limiter to key by.
- */
-export async function identifyClient(headers: Headers, proxyKeys: ProxyKeys, rateLimited: boolean): Promise<ClientIdentity> {
-  const { apiKey, bearer } = clientCredentials(headers);
-  const needDigests = proxyKeys.configured || rateLimited;
-  const [keys, apiKeyDigest, bearerDigest] = needDigests
-    ? await Promise.all([proxyKeys.entries(), apiKey ? sha256(apiKey) : null, bearer ? sha256(bearer) : null])
-    : [[] as readonly ProxyKey[], null, null];
-  const viaApiKey = matchProxyKey(apiKeyDigest, keys);
-  const viaBearer = matchProxyKey(bearerDigest, keys);
-  const presented = apiKeyDigest ?? bearerDigest;
-  return {
-    apiKey,
-    bearer,
-    apiKeyIsProxyKey: viaApiKey !== null,
-    bearerIsProxyKey: viaBearer !== null,
-    proxyKeyName: (viaApiKey ?? viaBearer)?.name ?? null,
-    proxyKeysConfigured: proxyKeys.configured,
-    credentialId: presented ? toHex(presented.subarray(0, 8)) : null,
-  };
-}
+/** The order a proxy key is looked for: its own header first, then wherever the client's credential is not. */
+const PROXY_KEY_HEADERS: CredentialHeader[] = ['x-proxy-key', 'x-api-key', 'authorization'];
 
-/** Whom a rate limit counts: the proxy key by name, else the client's own credential, else its address. */
-export function rateLimitKey(client: ClientIdentity, clientIp: string | null | undefined): string {
-  if (client.proxyKeyName) return `key:${client.proxyKeyName}`;
-  if (client.credentialId) return `credential:${client.credentialId}`;
-  return `ip:${clientIp ?? 'unknown'}`;
+/**
+ * Reads the client's credentials and finds the proxy key among them (PROXY_API_KEYS): in
+ * `x-proxy-key`, or in whichever of `x-api-key` and `Authorization: Bearer` the client's own
+ * credential does not use. What is left is the client's own credential, for routes that forward
+ * it. Credentials are digested only when proxy keys are configured.
+ */
+export async function identifyClient(headers: Headers, proxyKeys: ProxyKeys): Promise<ClientIdentity> {
+  const credentials = clientCredentials(headers);
+  let proxyKey: ProxyKey | null = null;
+  let via: CredentialHeader | null = null;
+  if (proxyKeys.configured) {
+    const keys = await proxyKeys.entries();
+    const digests = await Promise.all(PROXY_KEY_HEADERS.map((header) => (credentials[header] ? sha256(credentials[header]) : null)));
+    for (const [i, header] of PROXY_KEY_HEADERS.entries()) {
+      const match = matchProxyKey(digests[i]!, keys);
+      if (match && !proxyKey) {
+        proxyKey = match;
+        via = header;
+      }
+    }
+  }
+  const secrets = PROXY_KEY_HEADERS.flatMap((header) => (credentials[header] ? [credentials[header]] : []));
+  return {
+    apiKey: via === 'x-api-key' ? null : credentials['x-api-key'],
+    bearer: via === 'authorization' ? null : credentials.authorization,
+    proxyKeyName: proxyKey?.name ?? null,
+    proxyKeyVia: via,
+    presented: secrets.length > 0,
+    secrets,
+  };
 }

@@ -48,6 +48,8 @@ export interface CompletedRequest {
   responseBytes: number | null;
   /** Credentials the client presented: scrubbed from everything stored, with the configured secrets. */
   secrets: ReadonlySet<string>;
+  /** The proxy refused the request (401, 403, 429 of its own): no body of it is stored. */
+  refused: boolean;
 }
 
 /**
@@ -61,10 +63,12 @@ export class RequestRecorder implements CallObserver {
   /** Set while a response body is relayed; resolves once it has ended, however it ended. */
   ended: Promise<void> | null = null;
   private settle: (() => void) | null = null;
-  private readonly record: Omit<CompletedRequest, 'secrets'>;
+  private readonly record: Omit<CompletedRequest, 'secrets' | 'refused'>;
   private readonly secrets = new Set<string>();
   private captured: CapturedResponse | null = null;
   private readonly attempts: Attempt[] = [];
+  private refused = false;
+  private requestBytes: ArrayBuffer | null = null;
 
   constructor(request: Request, path: string, now = Date.now()) {
     this.startedAt = now;
@@ -98,7 +102,8 @@ export class RequestRecorder implements CallObserver {
       durationMs: null,
       attempts: null,
       requestBody: null,
-      requestBytes: null,
+      // What the client says it sends; the body itself, once read, says for sure.
+      requestBytes: contentLength(headers),
       upstreamRequestBody: null,
       responseBody: null,
       responseBytes: null,
@@ -107,10 +112,10 @@ export class RequestRecorder implements CallObserver {
 
   // What the /v1 surface learns about the request.
 
-  /** The body as received. */
-  received(text: string, bytes: number): void {
-    this.record.requestBody = text;
-    this.record.requestBytes = bytes;
+  /** The body as received: kept as bytes, decoded once the answer has gone. */
+  received(bytes: ArrayBuffer): void {
+    this.requestBytes = bytes;
+    this.record.requestBytes = bytes.byteLength;
   }
 
   /** The model asked for, and whether a stream was. */
@@ -127,7 +132,16 @@ export class RequestRecorder implements CallObserver {
   /** Who the client is: the proxy key's name, and the credentials never to store. */
   client(identity: ClientIdentity): void {
     this.record.apiKeyName = identity.proxyKeyName;
-    for (const credential of [identity.apiKey, identity.bearer]) if (credential) this.secrets.add(credential);
+    for (const credential of identity.secrets) this.secrets.add(credential);
+  }
+
+  /**
+   * The proxy refused the request (authentication, a budget, a rate limit): the trace keeps who
+   * tried what, never their upload.
+   */
+  refuse(error: CallError): void {
+    this.refused = true;
+    this.fail(error, true);
   }
 
   /** The route the request was sent down (before any target answers). */
@@ -198,7 +212,13 @@ export class RequestRecorder implements CallObserver {
    * carries an error type.
    */
   complete(): CompletedRequest {
-    const record: CompletedRequest = { ...this.record, attempts: this.attempts.length > 0 ? this.attempts : null, secrets: this.secrets };
+    const record: CompletedRequest = {
+      ...this.record,
+      attempts: this.attempts.length > 0 ? this.attempts : null,
+      secrets: this.secrets,
+      refused: this.refused,
+    };
+    if (this.requestBytes) record.requestBody = decoder.decode(this.requestBytes);
     if (this.captured) summarizeResponse(this.captured, record);
     if ((record.status ?? 0) >= 400 && record.errorType === null) {
       record.errorType = record.status === 499 ? CLIENT_ABORT : errorTypeForStatus(record.status!);
@@ -206,4 +226,11 @@ export class RequestRecorder implements CallObserver {
     }
     return record;
   }
+}
+
+const decoder = new TextDecoder();
+
+function contentLength(headers: Headers): number | null {
+  const value = Number(headers.get('content-length'));
+  return Number.isSafeInteger(value) && value >= 0 && headers.has('content-length') ? value : null;
 }

@@ -2,7 +2,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config';
 import { truncateUtf8, utf8Length } from '../core/bytes';
 import { isFailure } from '../core/errors';
-import { scrubSecrets } from '../core/redact';
+import { redactHeaderValues, scrubJsonText, scrubSecrets } from '../core/redact';
 import type { CompletedRequest } from '../recording/recorder';
 import { storeLargeBodies } from './bodies';
 import type { Cost } from './prices';
@@ -23,11 +23,12 @@ export function shouldStore(config: Config, record: Pick<CompletedRequest, 'erro
  * bodies moved to R2 (when bound), the rest cut to fit D1's row limit and flagged.
  */
 export async function traceRow(config: Config, record: CompletedRequest, cost: Cost): Promise<NewTrace> {
-  const { secrets: _secrets, ...fields } = record;
+  const { secrets: _secrets, refused, ...fields } = record;
   const row: NewTrace = { ...fields, ...cost };
   if (row.upstreamRequestBody) row.upstreamRequestBytes = utf8Length(row.upstreamRequestBody);
   const { bodies } = config.trace;
-  if (bodies === 'none' || (bodies === 'errors' && !isFailure(record.errorType))) dropBodies(row);
+  // A refused request keeps who tried what, never the upload: strangers cannot fill D1.
+  if (refused || bodies === 'none' || (bodies === 'errors' && !isFailure(record.errorType))) dropBodies(row);
   scrubRow(row, [...config.secrets, ...record.secrets]);
   if (config.trace.store) await storeLargeBodies(row, config.trace.store);
   fitBodies(row);
@@ -87,20 +88,26 @@ export function fitBodies(row: NewTrace, budget = ROW_BODY_BUDGET): void {
   });
 }
 
-/** Replaces secrets in every stored column, JSON columns included. */
+const BODIES = new Set(['requestBody', 'upstreamRequestBody', 'responseBody']);
+
+/**
+ * Replaces secrets in every stored column: bodies as the JSON they hold (a secret written with
+ * escapes is found), JSON columns by their text, and a header whose value holds one, whole.
+ */
 export function scrubRow(row: NewTrace, secrets: readonly string[]): void {
   const record = row as Record<string, unknown>;
   // The translated request is made from the request: if that held nothing to scrub, neither does it.
-  const requestClean = typeof row.requestBody === 'string' && scrubSecrets(row.requestBody, secrets) === row.requestBody;
+  const requestClean = typeof row.requestBody === 'string' && scrubJsonText(row.requestBody, secrets) === row.requestBody;
   for (const [key, value] of Object.entries(record)) {
     if (key === 'requestBody' || (key === 'upstreamRequestBody' && requestClean)) continue;
-    if (typeof value === 'string') record[key] = scrubSecrets(value, secrets);
+    if (typeof value === 'string') record[key] = BODIES.has(key) ? scrubJsonText(value, secrets) : scrubSecrets(value, secrets);
+    else if (key === 'requestHeaders' && value) record[key] = redactHeaderValues(value as Record<string, string>, secrets);
     else if (value && typeof value === 'object' && !(value instanceof Date)) {
-      // JSON columns (headers, attempts): scrub their text, keep their shape.
+      // JSON columns (attempts): scrub their text, keep their shape.
       const text = JSON.stringify(value);
-      const scrubbed = scrubSecrets(text, secrets);
+      const scrubbed = scrubJsonText(text, secrets);
       if (scrubbed !== text) record[key] = JSON.parse(scrubbed);
     }
   }
-  if (typeof row.requestBody === 'string' && !requestClean) row.requestBody = scrubSecrets(row.requestBody, secrets);
+  if (typeof row.requestBody === 'string' && !requestClean) row.requestBody = scrubJsonText(row.requestBody, secrets);
 }

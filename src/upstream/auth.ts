@@ -3,41 +3,35 @@ import { ProxyError } from '../core/errors';
 import type { ClientIdentity } from '../protocol/client';
 import type { UpstreamAuth } from './types';
 
+/** Who pays for a call, and what the target is sent for it. */
+export interface UpstreamCredentials {
+  headers: UpstreamAuth;
+  /** The owner's key is spent: only allowlisted headers go upstream, account headers do not come back. */
+  serverKey: boolean;
+}
+
 /**
- * Decides who pays for a call to this target and returns its auth headers.
- * - `apiKey: "client"`: the client's own credential is forwarded (minus any proxy key).
- * - a named secret: the client must hold one of PROXY_API_KEYS; the secret's value is sent.
- * - no apiKey: nothing is sent upstream; a proxy key is required if PROXY_API_KEYS is set.
+ * Decides who pays for a call to this target and returns its auth headers. The surface has
+ * already refused clients without a proxy key when PROXY_API_KEYS is set.
+ * - `apiKey: "client"`: the client's own credential is forwarded (never the proxy key).
+ * - a named secret: the owner's key is sent; it needs PROXY_API_KEYS, so no stranger spends it.
+ * - no apiKey: nothing is sent upstream (local servers).
  */
-export function upstreamAuth(target: Target, client: ClientIdentity, secret: (name: string) => string | null): UpstreamAuth {
+export function upstreamAuth(target: Target, client: ClientIdentity, secret: (name: string) => string | null): UpstreamCredentials {
   if (target.apiKey === CLIENT_KEY) {
-    const forwarded: UpstreamAuth = {};
-    if (client.apiKey && !client.apiKeyIsProxyKey) forwarded['x-api-key'] = client.apiKey;
-    if (client.bearer && !client.bearerIsProxyKey) forwarded.authorization = `Bearer ${client.bearer}`;
-    return forwarded;
+    const headers: UpstreamAuth = {};
+    if (client.apiKey) headers['x-api-key'] = client.apiKey;
+    if (client.bearer) headers.authorization = `Bearer ${client.bearer}`;
+    return { headers, serverKey: false };
   }
-  const presented = client.apiKey ?? client.bearer;
-  if (!target.apiKey) {
-    if (client.proxyKeysConfigured && !client.proxyKeyName) throw missingProxyKey(presented);
-    return {};
-  }
-  if (!client.proxyKeysConfigured) {
+  if (!target.apiKey) return { headers: {}, serverKey: false };
+  if (!client.proxyKeyName) {
     throw new ProxyError(
       'authentication_error',
       `this route spends a server-held key (${target.apiKey}), so it needs a proxy key, and none is configured: set the PROXY_API_KEYS secret`,
     );
   }
-  if (!client.proxyKeyName) throw missingProxyKey(presented);
   const value = secret(target.apiKey);
   if (!value) throw new ProxyError('api_error', `${target.label} names apiKey "${target.apiKey}", but no secret or var of that name is set`);
-  return target.provider === 'anthropic' ? { 'x-api-key': value } : { authorization: `Bearer ${value}` };
-}
-
-function missingProxyKey(presented: string | null): ProxyError {
-  return new ProxyError(
-    'authentication_error',
-    presented
-      ? 'invalid proxy API key: send one of PROXY_API_KEYS as x-api-key or Authorization: Bearer'
-      : 'missing proxy API key: send one of PROXY_API_KEYS as x-api-key or Authorization: Bearer',
-  );
+  return { headers: target.provider === 'anthropic' ? { 'x-api-key': value } : { authorization: `Bearer ${value}` }, serverKey: true };
 }

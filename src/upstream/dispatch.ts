@@ -1,5 +1,6 @@
 import { type Route, TARGET_DEFAULTS, targetsOf } from '../config/routes';
 import { CLIENT_CLOSED_STATUS, errorText, ProxyError } from '../core/errors';
+import { scrubSecrets } from '../core/redact';
 import type { ClientIdentity } from '../protocol/client';
 import { upstreamAuth } from './auth';
 import { providers } from '../providers';
@@ -15,6 +16,8 @@ export interface DispatchContext {
   client: ClientIdentity;
   /** Looks up a secret a route names. */
   secret: (name: string) => string | null;
+  /** Every secret the configuration holds: an upstream error that echoes one reaches the client without it. */
+  secrets: readonly string[];
   /** Fires when the client disconnects: the upstream call is abandoned with it. */
   signal: AbortSignal | undefined;
 }
@@ -71,7 +74,8 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
       let waitMs = backoff(attempt);
       if (outcome.kind === 'response') {
         const { response } = outcome;
-        const bodyText = await readBounded(response);
+        // An upstream may echo the key it was sent ("invalid key sk-…"): the client never sees the owner's.
+        const bodyText = scrubSecrets(await readBounded(response), context.secrets);
         outcome.clearDeadline();
         record.status = response.status;
         record.error = bodyText.slice(0, 300) || null;
@@ -124,13 +128,19 @@ export type Outcome =
  * One fetch with a deadline for the response (headers; for whole answers, the body too, until
  * `clearDeadline`), abandoned if the client leaves. Every upstream call goes through here.
  */
-export async function sendOnce(url: string, init: RequestInit, timeoutMs: number, clientSignal: AbortSignal | undefined): Promise<Outcome> {
+export async function sendOnce(
+  url: string,
+  init: Omit<RequestInit, 'body'> & { body?: BodyInit | null | (() => ReadableStream<Uint8Array>) },
+  timeoutMs: number,
+  clientSignal: AbortSignal | undefined,
+): Promise<Outcome> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Error('deadline')), timeoutMs);
   const signal = clientSignal ? AbortSignal.any([deadline.signal, clientSignal]) : deadline.signal;
   const host = new URL(url).host;
   try {
-    const response = await fetch(url, { ...init, signal });
+    const body = typeof init.body === 'function' ? init.body() : init.body;
+    const response = await fetch(url, { ...init, body, signal });
     return { kind: 'response', response, clearDeadline: () => clearTimeout(timer) };
   } catch (err) {
     clearTimeout(timer);

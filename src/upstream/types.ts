@@ -1,4 +1,5 @@
 import type { Target } from '../config/routes';
+import type { UpstreamCredentials } from './auth';
 import type { ProxyError } from '../core/errors';
 import type { MessageAccumulator } from '../protocol/accumulate';
 import type { MessagesRequest } from '../protocol/types';
@@ -75,8 +76,10 @@ export interface ProviderCall {
   operation: Operation;
   /** The parsed request body. */
   body: MessagesRequest;
-  /** The body exactly as the client sent it, forwarded as is where the format allows. */
-  bodyText: string;
+  /** The body exactly as the client sent it, forwarded as is where the format allows (no copy is made). */
+  bodyBytes: ArrayBuffer;
+  /** The same body as text, decoded when asked for. */
+  readonly bodyText: string;
   clientHeaders: Headers;
   observer: CallObserver;
 }
@@ -92,7 +95,8 @@ export interface UpstreamControl {
 /** A request for one target, ready to send (and to send again on a retry). */
 export interface PreparedRequest {
   url: string;
-  init: { method: 'POST' | 'GET'; headers: Headers; body?: string };
+  /** `body` may be a function: a fresh stream for each try (a stream can be sent only once). */
+  init: { method: 'POST' | 'GET'; headers: Headers; body?: string | ArrayBuffer | (() => ReadableStream<Uint8Array>) };
   /** The client's answer from the target's success response; streams start here. */
   respond(upstream: Response, control: UpstreamControl): Promise<Response>;
   /** The client's answer from the target's failure: status ≥ 400, body already read. */
@@ -102,8 +106,20 @@ export interface PreparedRequest {
 /** What a target is sent for authentication: header name → value. */
 export type UpstreamAuth = Record<string, string>;
 
+const decoder = new TextDecoder();
+
+/** A ProviderCall over a body's bytes: its text is decoded only if a provider asks for it. */
+export function providerCall(fields: Omit<ProviderCall, 'bodyText'>): ProviderCall {
+  return {
+    ...fields,
+    get bodyText() {
+      return decoder.decode(fields.bodyBytes);
+    },
+  };
+}
+
 /** An upstream protocol: turns Anthropic-format calls into requests for a target and back. */
 export interface Provider {
-  /** The request to send to this target, or an answer made without one. */
-  prepare(call: ProviderCall, target: Target, auth: UpstreamAuth): PreparedRequest | Response;
+  /** The request to send to this target (with `auth.headers`), or an answer made without one. */
+  prepare(call: ProviderCall, target: Target, auth: UpstreamCredentials): PreparedRequest | Response;
 }

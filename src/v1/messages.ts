@@ -1,18 +1,15 @@
 import type { Context } from 'hono';
 import { budgetFor } from '../config/budgets';
 import { ProxyError } from '../core/errors';
-import { identifyClient, rateLimitKey } from '../protocol/client';
 import { sessionFromMetadata } from '../protocol/session';
 import { requireModel, validateRequest } from '../protocol/validate';
 import { matchRoute } from '../routing/match';
 import { enforceBudget } from '../storage/spend';
 import { dispatch } from '../upstream/dispatch';
-import type { Operation } from '../upstream/types';
+import { type Operation, providerCall } from '../upstream/types';
+import { refuse } from './access';
 import { readJsonBody } from './body';
 import type { V1Env } from './tracing';
-
-/** Seconds a rate-limited client is told to wait: the longest period the Rate Limiting binding offers. */
-const RATE_LIMIT_RETRY_AFTER = '60';
 
 /**
  * POST /v1/messages and /v1/messages/count_tokens: parse once, check, route on the model,
@@ -23,7 +20,7 @@ export function routedHandler(operation: Operation) {
     const config = c.get('config');
     const recorder = c.get('recorder');
     const routes = config.routes.get();
-    const { text, json } = await readJsonBody(c);
+    const { bytes, json } = await readJsonBody(c);
     const body = requireModel(json);
     recorder.asked(body.model, operation === 'messages' && body.stream === true);
     if (typeof body.metadata === 'object') recorder.session(sessionFromMetadata(body));
@@ -36,23 +33,23 @@ export function routedHandler(operation: Operation) {
     // Anthropic takes block types the proxy does not know; a translation cannot.
     validateRequest(body, operation, route.provider === 'anthropic' && route.fallbacks.every((f) => f.provider === 'anthropic') ? 'anthropic' : 'translated');
 
-    const client = await identifyClient(c.req.raw.headers, config.proxyKeys, config.rateLimiter !== null);
-    recorder.client(client);
-    if (config.rateLimiter) {
-      const { success } = await config.rateLimiter.limit({ key: rateLimitKey(client, c.req.header('cf-connecting-ip') ?? c.req.header('x-real-ip')) });
-      if (!success) {
-        throw new ProxyError('rate_limit_error', 'rate limit exceeded for this key: slow down and retry later', 429, { 'retry-after': RATE_LIMIT_RETRY_AFTER });
-      }
-    }
+    const client = c.get('client');
     // Budgets cap what answers cost; counting tokens costs nothing.
     if (operation === 'messages' && client.proxyKeyName) {
       const budgets = config.budgets.get();
       const budget = budgets && budgetFor(budgets, client.proxyKeyName);
-      if (budget) await enforceBudget(config.d1, client.proxyKeyName, budget, recorder.id, (work) => c.executionCtx.waitUntil(work));
+      if (budget) {
+        try {
+          await enforceBudget(config.d1, client.proxyKeyName, budget, recorder.id, (work) => c.executionCtx.waitUntil(work));
+        } catch (err) {
+          throw err instanceof ProxyError ? refuse(c, err) : err;
+        }
+      }
     }
-    return dispatch({ operation, body, bodyText: text, clientHeaders: c.req.raw.headers, observer: recorder }, route, {
+    return dispatch(providerCall({ operation, body, bodyBytes: bytes, clientHeaders: c.req.raw.headers, observer: recorder }), route, {
       client,
       secret: config.secret,
+      secrets: config.secrets,
       signal: c.req.raw.signal,
     });
   };

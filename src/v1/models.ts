@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { CLIENT_KEY, type Route, TARGET_DEFAULTS } from '../config/routes';
 import { ProxyError } from '../core/errors';
-import { identifyClient } from '../protocol/client';
 import { modelListRequest } from '../providers/anthropic';
 import { matchRoute } from '../routing/match';
 import { upstreamAuth } from '../upstream/auth';
@@ -63,17 +62,17 @@ async function modelsOf(route: Route, routes: readonly Route[], c: Context<V1Env
   return [];
 }
 
+/** What a model is, without where: the routes' hosts are the owner's business. */
 function displayName(route: Route, id: string): string {
-  return `${route.model ?? id} (${route.provider} at ${new URL(route.baseUrl).host})`;
+  return `${route.model ?? id} (${route.provider})`;
 }
 
 /** The upstream's list, for a passthrough route, through the same upstream call as any request; a failure only leaves these models out. */
 async function upstreamModels(route: Route, routes: readonly Route[], c: Context<V1Env>): Promise<ModelInfo[]> {
   const config = c.get('config');
   try {
-    const client = await identifyClient(c.req.raw.headers, config.proxyKeys, false);
-    const auth = upstreamAuth(route, client, config.secret);
-    if (route.apiKey === CLIENT_KEY && Object.keys(auth).length === 0) return [];
+    const auth = upstreamAuth(route, c.get('client'), config.secret);
+    if (route.apiKey === CLIENT_KEY && Object.keys(auth.headers).length === 0) return [];
     const { url, init } = modelListRequest(route.baseUrl, c.req.raw.headers, auth);
     const timeoutMs = Math.min(route.timeoutMs ?? TARGET_DEFAULTS.timeoutMs, MODEL_LIST_TIMEOUT_MS);
     const outcome = await sendOnce(url, init, timeoutMs, c.req.raw.signal);

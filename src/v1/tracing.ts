@@ -1,12 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Bindings, Config } from '../config';
+import type { ClientIdentity } from '../protocol/client';
 import { RequestRecorder } from '../recording/recorder';
 import { persist } from '../storage/persist';
 
 /** Hono's environment for /v1 (and for errors on any traced path): the request's recorder too. */
 export interface V1Env {
   Bindings: Bindings;
-  Variables: { config: Config; recorder: RequestRecorder };
+  Variables: { config: Config; recorder: RequestRecorder; client: ClientIdentity };
 }
 
 /** Paths that are not client requests to trace: the base-URL probe, health checks, a browser's favicon, and the owner's own reads. */

@@ -6,7 +6,8 @@ import { vi } from 'vitest';
 import { traces, type Trace } from '../../src/storage/schema';
 import app from '../../src/index';
 
-export const PROXY = 'http://proxy.test';
+/** The proxy as `npm run dev` serves it: on loopback, where it needs no PROXY_API_KEYS. */
+export const PROXY = 'http://localhost';
 
 export type TestEnv = typeof env & Record<string, unknown>;
 

@@ -9,6 +9,8 @@ let upstream: ReturnType<typeof scriptUpstream> | undefined;
 afterEach(() => upstream?.restore());
 
 const client = { 'x-api-key': 'sk-ant-client-key-dispatch-1' };
+/** The client's own key, and the proxy key beside it. */
+const withProxyKey = { ...client, 'x-proxy-key': 'proxy-key-fallbacks-1' };
 const anthropicRoute = (extra: Record<string, unknown> = {}) => ({
   ROUTES: [{ match: '*', provider: 'anthropic', baseUrl: 'https://primary.example', apiKey: 'client', ...extra }],
 });
@@ -215,31 +217,31 @@ describe('fallbacks', () => {
 
   it('does not fall back on a client error', async () => {
     upstream = scriptUpstream(() => jsonResponse({ type: 'error', error: { type: 'invalid_request_error', message: 'messages: bad' } }, 400));
-    const sent = await post('/v1/messages', messageRequest, client, withFallbacks());
+    const sent = await post('/v1/messages', messageRequest, withProxyKey, withFallbacks());
     expect(sent.response.status).toBe(400);
     expect(upstream.calls).toHaveLength(1);
   });
 
   it('falls back after a timeout', async () => {
     upstream = scriptUpstream((request) => (new URL(request.url).host === 'primary.example' ? hang(request) : jsonResponse(messageResponse)));
-    const sent = await post('/v1/messages', messageRequest, client, withFallbacks({ timeoutMs: 40 }));
+    const sent = await post('/v1/messages', messageRequest, withProxyKey, withFallbacks({ timeoutMs: 40 }));
     expect(sent.response.status).toBe(200);
     expect(upstream.calls.map((call) => new URL(call.url).host)).toEqual(['primary.example', 'second.example']);
   });
 
-  it('skips a fallback the client may not spend', async () => {
+  it('skips a fallback that spends a server-held key when no proxy key guards it', async () => {
     upstream = scriptUpstream((request) => {
       if (new URL(request.url).host === 'third.example') return jsonResponse(completion({ content: 'should not happen' }));
       return jsonResponse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 529);
     });
-    const sent = await post('/v1/messages', messageRequest, client, withFallbacks({ retries: 0 }));
+    const sent = await post('/v1/messages', messageRequest, client, { ...withFallbacks({ retries: 0 }), PROXY_API_KEYS: undefined });
     expect(sent.response.status).toBe(529);
     expect(upstream.calls.map((call) => new URL(call.url).host)).toEqual(['primary.example', 'second.example']);
     const row = await traceOf(sent);
     expect(row.attempts!.at(-1)).toMatchObject({
       target: 'ROUTES[0].fallbacks[1]',
       status: null,
-      error: expect.stringMatching(/^skipped: invalid proxy API key/),
+      error: expect.stringMatching(/^skipped: this route spends a server-held key \(FALLBACK_KEY\), so it needs a proxy key/),
     });
   });
 });

@@ -106,13 +106,32 @@ describe('routes that spend a server-held key', () => {
 });
 
 describe('routes with apiKey "client"', () => {
-  it('forward the client credential in the form it came, with no proxy key needed', async () => {
+  it('need a proxy key too once PROXY_API_KEYS is set: no open relay for the client’s own key', async () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
-    const { response } = await post('/v1/messages', messageRequest, { authorization: 'Bearer sk-ant-oat01-subscription-token' }, { PROXY_API_KEYS: PROXY_KEY });
+    const sent = await post('/v1/messages', messageRequest, { authorization: 'Bearer sk-ant-oat01-subscription-token' }, { PROXY_API_KEYS: PROXY_KEY });
+    expect(sent.response.status).toBe(401);
+    expect(((await sent.response.json()) as { error: { message: string } }).error.message).toMatch(
+      /^invalid proxy API key: no credential in this request is one of PROXY_API_KEYS; send one of PROXY_API_KEYS as x-proxy-key/,
+    );
+    expect(upstream.calls).toHaveLength(0);
+    const row = await traceOf(sent);
+    expect(row).toMatchObject({ status: 401, errorType: 'authentication_error', requestBody: null });
+  });
+
+  it('forward a subscription’s OAuth token as it came, the proxy key in x-proxy-key staying behind', async () => {
+    upstream = scriptUpstream(() => jsonResponse(messageResponse));
+    const { response } = await post(
+      '/v1/messages',
+      messageRequest,
+      { authorization: 'Bearer sk-ant-oat01-subscription-token', 'x-proxy-key': PROXY_KEY },
+      { PROXY_API_KEYS: PROXY_KEY },
+    );
     expect(response.status).toBe(200);
     const forwarded = upstream.calls[0]!.headers;
     expect(forwarded.get('authorization')).toBe('Bearer sk-ant-oat01-subscription-token');
     expect(forwarded.has('x-api-key')).toBe(false);
+    expect(forwarded.has('x-proxy-key')).toBe(false);
+    expect([...forwarded.values()].join(' ')).not.toContain(PROXY_KEY);
   });
 
   it('strip a proxy key rather than send it upstream', async () => {

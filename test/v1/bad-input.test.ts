@@ -152,14 +152,15 @@ describe('request size', () => {
     expect(pulled).toBeLessThan(20);
   });
 
-  it('defaults to 32 MiB, Anthropic’s own limit', async () => {
+  it('defaults to 16 MiB, what an isolate can carry (a request holds about 3.4 times its size)', async () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
     const sent = await send('/v1/messages', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': String(32 * 1024 * 1024 + 1), ...client },
+      headers: { 'content-type': 'application/json', 'content-length': String(16 * 1024 * 1024 + 1), ...client },
       body: JSON.stringify(messageRequest),
     });
     expect(sent.response.status).toBe(413);
+    expect(((await sent.response.json()) as { error: { message: string } }).error.message).toContain('larger than 16777216 bytes (MAX_REQUEST_BYTES)');
   });
 });
 

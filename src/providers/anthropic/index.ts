@@ -1,6 +1,7 @@
-import { joinUrl, forwardedHeaders, relayedResponseHeaders } from '../../upstream/http';
+import { bytesStream, forwardedHeaders, joinUrl, relayedResponseHeaders } from '../../upstream/http';
 import { passthroughTransform, pump, relayWhole } from '../../upstream/pump';
-import type { CapturedBytes, Provider, UpstreamAuth } from '../../upstream/types';
+import type { UpstreamCredentials } from '../../upstream/auth';
+import type { CapturedBytes, Provider } from '../../upstream/types';
 
 const encoder = new TextEncoder();
 
@@ -14,8 +15,8 @@ export const anthropicProvider: Provider = {
     const targetModel = target.model ?? body.model;
     observer.target('anthropic', targetModel);
     observer.upstreamRequest(null);
-    // Re-serialise only when the model changes; otherwise forward the client's bytes.
-    const payload = targetModel === body.model ? call.bodyText : JSON.stringify({ ...body, model: targetModel });
+    // Re-serialise only when the model changes; otherwise forward the client's bytes, uncopied.
+    const payload = targetModel === body.model ? () => bytesStream(call.bodyBytes) : JSON.stringify({ ...body, model: targetModel });
     return {
       url: joinUrl(target.baseUrl, call.operation === 'messages' ? '/v1/messages' : '/v1/messages/count_tokens'),
       init: { method: 'POST', headers: forwardedHeaders(call.clientHeaders, auth), body: payload },
@@ -23,7 +24,7 @@ export const anthropicProvider: Provider = {
         // Anthropic sends a whole answer's headers once it is written: from here on the body is
         // watched for silences instead of the deadline.
         control.clearDeadline();
-        const headers = relayedResponseHeaders(upstream.headers);
+        const headers = relayedResponseHeaders(upstream.headers, auth.serverKey);
         if (!upstream.body) return new Response(null, { status: upstream.status, headers });
         const sse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream');
         const capture: CapturedBytes = { kind: 'bytes', chunks: [], bytes: 0, sse };
@@ -36,13 +37,13 @@ export const anthropicProvider: Provider = {
       fail(status, bodyText, headers) {
         const bytes = encoder.encode(bodyText);
         observer.response({ kind: 'bytes', chunks: [bytes], bytes: bytes.byteLength, sse: false });
-        return new Response(bytes, { status, headers: relayedResponseHeaders(headers) });
+        return new Response(bytes, { status, headers: relayedResponseHeaders(headers, auth.serverKey) });
       },
     };
   },
 };
 
 /** The request that lists an Anthropic upstream's models (GET /v1/models), with the client's auth for it. */
-export function modelListRequest(baseUrl: string, clientHeaders: Headers, auth: UpstreamAuth): { url: string; init: RequestInit } {
+export function modelListRequest(baseUrl: string, clientHeaders: Headers, auth: UpstreamCredentials): { url: string; init: RequestInit } {
   return { url: `${joinUrl(baseUrl, '/v1/models')}?limit=1000`, init: { method: 'GET', headers: forwardedHeaders(clientHeaders, auth) } };
 }

@@ -6,7 +6,8 @@ import { estimateRequestTokens } from '../../protocol/tokens';
 import type { MessagesRequest, StreamEvent } from '../../protocol/types';
 import { joinUrl } from '../../upstream/http';
 import { pump, type StreamTransform } from '../../upstream/pump';
-import type { CallObserver, CapturedMessage, Provider, ProviderCall, UpstreamAuth } from '../../upstream/types';
+import type { UpstreamCredentials } from '../../upstream/auth';
+import type { CallObserver, CapturedMessage, Provider, ProviderCall } from '../../upstream/types';
 import { compatFor } from './compat';
 import { fromUpstreamError } from './errors';
 import { toOpenAIRequest } from './request';
@@ -78,11 +79,11 @@ export const openaiProvider: Provider = {
   },
 };
 
-function upstreamHeaders(call: ProviderCall, auth: UpstreamAuth, stream: boolean): Headers {
+function upstreamHeaders(call: ProviderCall, auth: UpstreamCredentials, stream: boolean): Headers {
   const headers = new Headers({ 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' });
   const agent = call.clientHeaders.get('user-agent');
   if (agent) headers.set('user-agent', agent);
-  for (const [name, value] of Object.entries(auth)) headers.set(name, value);
+  for (const [name, value] of Object.entries(auth.headers)) headers.set(name, value);
   return headers;
 }
 

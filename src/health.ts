@@ -58,6 +58,12 @@ function checkSettings(config: Config, problems: Problem[]): number | null {
     problems.push({ severity: 'error', reason: 'KEY_BUDGETS is invalid: requests with a named proxy key fail with a 500 naming the field' });
   if (config.alerts.error) problems.push({ severity: 'degraded', reason: 'ALERTS is invalid: no alert is evaluated' });
   for (const ignored of config.ignored) problems.push({ severity: 'degraded', reason: ignored });
+  if (config.allowAnonymous && !config.proxyKeys.configured) {
+    problems.push({
+      severity: 'degraded',
+      reason: 'open to anonymous use (ALLOW_ANONYMOUS=true, no PROXY_API_KEYS): anyone can use this proxy and fill its D1',
+    });
+  }
   return config.routes.error ? null : config.routes.get().length;
 }
 

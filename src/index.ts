@@ -71,7 +71,11 @@ function asProxyError(err: Error, c: Context<V1Env>): ProxyError {
   if (err instanceof ProxyError) return err;
   if (err instanceof HTTPException) return new ProxyError(errorTypeForStatus(err.status), err.message || 'request rejected', err.status);
   log('error', 'unhandled_error', recorderOf(c)?.id ?? null, { method: c.req.method, path: c.req.path, error: err.stack ?? String(err) });
-  return new ProxyError('api_error', `internal proxy error: ${err.message}`);
+  // A database error quotes its query: the client gets what failed, the log gets the details.
+  const message = /failed query|D1_|SQLITE_|\b(?:select|insert|update|delete)\b[\s\S]*\b(?:from|into|set|where)\b/i.test(err.message)
+    ? 'a database query failed (the worker log has the details, under this trace id)'
+    : err.message;
+  return new ProxyError('api_error', `internal proxy error: ${message}`);
 }
 
 /** Every error leaves in Anthropic's format, and its trace says why. */

@@ -34,8 +34,8 @@ export class ClaudeProxyRpc extends WorkerEntrypoint<Bindings> {
   }
 
   /** A session's totals and its traces in order; with `bodies: true` each trace carries its bodies. Null if unknown. */
-  async getSession(id: string, options: { bodies?: boolean } = {}) {
-    const found = await getSession(loadConfig(this.env).db, id, { bodies: options.bodies, bucket: loadConfig(this.env).trace.store?.bucket });
+  async getSession(id: string, options: { bodies?: boolean; key?: string | null } = {}) {
+    const found = await getSession(loadConfig(this.env).db, id, { bodies: options.bodies, bucket: loadConfig(this.env).trace.store?.bucket, key: options.key });
     if (!found) return null;
     return { session: found.session, traces: options.bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces };
   }

@@ -135,3 +135,8 @@ function pick(query: unknown, keys: string[]): Record<string, unknown> {
   const source = (query ?? {}) as Record<string, unknown>;
   return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
 }
+
+/** `?key=name` picks a session by the proxy key that sent it (`?key=` for none); absent, the key of its first trace. */
+export function sessionKeyParam(value: string | undefined): string | null | undefined {
+  return value === undefined ? undefined : value === '' ? null : value;
+}

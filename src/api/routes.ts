@@ -4,7 +4,7 @@ import { ProxyError } from '../core/errors';
 import { getSession, getTrace, listSessions, listTraces, stats } from '../storage/queries';
 import { requireAdmin } from './admin-auth';
 import { BodyJson, toApi } from './json';
-import { fromParams, resolveRangeQuery, resolveSessionQuery, resolveTraceQuery } from './query';
+import { fromParams, resolveRangeQuery, resolveSessionQuery, resolveTraceQuery, sessionKeyParam } from './query';
 
 /**
  * The trace query API under /api, for the owner: `Authorization: Bearer <ADMIN_TOKEN>`.
@@ -35,7 +35,7 @@ api.get('/sessions', async (c) => {
 api.get('/sessions/:id', async (c) => {
   const config = c.get('config');
   const bodies = c.req.query('bodies') === 'true' || c.req.query('bodies') === '1';
-  const found = await getSession(config.db, c.req.param('id'), { bodies, bucket: config.trace.store?.bucket });
+  const found = await getSession(config.db, c.req.param('id'), { bodies, bucket: config.trace.store?.bucket, key: sessionKeyParam(c.req.query('key')) });
   if (!found) throw new ProxyError('not_found_error', `no session ${c.req.param('id')}`);
   const json = new BodyJson();
   return json.response({ session: toApi(found.session), traces: found.traces.map((trace) => json.trace(trace)) });

@@ -1,6 +1,11 @@
 import type { ProxyKey, ProxyKeys } from '../config/proxy-keys';
 import { sha256 } from '../core/crypto';
 
+/** The client's address, as Cloudflare reports it. */
+export function clientIp(headers: Headers): string | null {
+  return headers.get('cf-connecting-ip') ?? headers.get('x-real-ip');
+}
+
 /** Where a credential came from. */
 export type CredentialHeader = 'x-proxy-key' | 'x-api-key' | 'authorization';
 

@@ -1,7 +1,7 @@
 import { CLIENT_ABORT, errorTypeForStatus } from '../core/errors';
 import { newTraceId } from '../core/ids';
 import { redactHeaders } from '../core/redact';
-import type { ClientIdentity } from '../protocol/client';
+import { type ClientIdentity, clientIp } from '../protocol/client';
 import type { Attempt, CallError, CallObserver, CapturedResponse, EndReason } from '../upstream/types';
 import { summarizeResponse } from './summarize';
 
@@ -81,7 +81,7 @@ export class RequestRecorder implements CallObserver {
       path,
       sessionId: headers.get('x-claude-code-session-id'),
       requestHeaders: redactHeaders(headers),
-      clientIp: headers.get('cf-connecting-ip') ?? headers.get('x-real-ip'),
+      clientIp: clientIp(headers),
       userAgent: headers.get('user-agent'),
       requestedModel: null,
       stream: false,

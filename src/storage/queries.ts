@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../config';
 import { idFloor } from '../core/ids';
 import { BODY_OBJECTS, readStoredBody } from './bodies';
@@ -124,6 +124,11 @@ export async function loadStoredBodies(row: Trace, bucket?: R2Bucket): Promise<v
 
 export interface SessionSummary {
   sessionId: string;
+  /**
+   * The proxy key whose client sent the session: a session id is chosen by the client, so
+   * sessions are told apart by id and key (another key's client cannot add turns to it).
+   */
+  apiKeyName: string | null;
   firstAt: Date;
   lastAt: Date;
   requests: number;
@@ -138,8 +143,28 @@ export interface SessionSummary {
   requestedModels: string[];
 }
 
-/** A session's figures: the session_summary view's own definitions, grouped by session. */
-const sessionAggregates = { sessionId: sql<string>`${traces.sessionId}`.as('session_id'), ...sessionTotals };
+/** A session's figures: the session_summary view's own definitions, grouped by session and key. */
+const sessionAggregates = {
+  sessionId: sql<string>`${traces.sessionId}`.as('session_id'),
+  apiKeyName: sql<string | null>`${traces.apiKeyName}`.as('api_key_name'),
+  ...sessionTotals,
+};
+
+/** The traces of one session: its id, sent with this key (or with none). */
+function inSession(id: string, keyName: string | null): SQL {
+  return and(eq(traces.sessionId, id), keyName === null ? isNull(traces.apiKeyName) : eq(traces.apiKeyName, keyName))!;
+}
+
+/**
+ * The key a session belongs to, when the caller does not say: the key of its first trace (its
+ * `sessions` row), so a stranger reusing the id never joins the owner's view of it.
+ */
+async function sessionKey(db: Database, id: string): Promise<string | null | undefined> {
+  const row = await db.select({ apiKeyName: sessions.apiKeyName }).from(sessions).where(eq(sessions.id, id)).get();
+  if (row) return row.apiKeyName;
+  const first = await db.select({ apiKeyName: traces.apiKeyName }).from(traces).where(eq(traces.sessionId, id)).orderBy(asc(traces.id)).limit(1).get();
+  return first ? first.apiKeyName : undefined;
+}
 
 type SessionRow = { [K in keyof typeof sessionAggregates]: (typeof sessionAggregates)[K]['_']['type'] };
 
@@ -176,7 +201,7 @@ export async function listSessions(db: Database, filters: SessionFilters): Promi
     .select(sessionAggregates)
     .from(traces)
     .where(and(...conditions))
-    .groupBy(traces.sessionId)
+    .groupBy(traces.sessionId, traces.apiKeyName)
     .having(having.length > 0 ? and(...having) : undefined)
     .orderBy(filters.sort === 'cost' ? sql`${sessionTotals.costMicros} DESC NULLS LAST, ${sessionTotals.lastAt} DESC` : sql`${sessionTotals.lastAt} DESC`)
     .limit(limit + 1)
@@ -185,25 +210,29 @@ export async function listSessions(db: Database, filters: SessionFilters): Promi
   return { data: page, nextCursor: rows.length > limit ? String(offset + limit) : null };
 }
 
-/** A session's totals and its traces in order (bodies only when asked: they can be large). */
+/**
+ * A session's totals and its traces in order (bodies only when asked: they can be large). A
+ * session is its id and the key that sent it; `key` absent means the key of its first trace.
+ */
 export async function getSession(
   db: Database,
   id: string,
-  options: { bodies?: boolean; bucket?: R2Bucket } = {},
-): Promise<{ session: SessionSummary & { userAgent: string | null; apiKeyName: string | null }; traces: (TraceSummary | FullTrace)[] } | null> {
+  options: { bodies?: boolean; bucket?: R2Bucket; key?: string | null } = {},
+): Promise<{ session: SessionSummary & { userAgent: string | null }; traces: (TraceSummary | FullTrace)[] } | null> {
+  const keyName = options.key !== undefined ? options.key : await sessionKey(db, id);
+  if (keyName === undefined) return null;
+  const where = inSession(id, keyName);
   const [aggregate, meta] = await db.batch([
-    db.select(sessionAggregates).from(traces).where(eq(traces.sessionId, id)).groupBy(traces.sessionId),
+    db.select(sessionAggregates).from(traces).where(where).groupBy(traces.sessionId, traces.apiKeyName),
     db.select().from(sessions).where(eq(sessions.id, id)),
   ]);
   if (aggregate.length === 0) return null;
   const ordered = options.bodies
-    ? await db.select().from(traces).where(eq(traces.sessionId, id)).orderBy(asc(traces.id))
-    : await db.select(summaryColumns).from(traces).where(eq(traces.sessionId, id)).orderBy(asc(traces.id));
+    ? await db.select().from(traces).where(where).orderBy(asc(traces.id))
+    : await db.select(summaryColumns).from(traces).where(where).orderBy(asc(traces.id));
   if (options.bodies) await Promise.all((ordered as Trace[]).map((row) => loadStoredBodies(row, options.bucket)));
-  return {
-    session: { ...toSession(aggregate[0]!), userAgent: meta[0]?.userAgent ?? null, apiKeyName: meta[0]?.apiKeyName ?? null },
-    traces: ordered,
-  };
+  const ownRow = meta[0] && meta[0].apiKeyName === keyName ? meta[0] : null;
+  return { session: { ...toSession(aggregate[0]!), userAgent: ownRow?.userAgent ?? (ordered[0] as Trace | undefined)?.userAgent ?? null }, traces: ordered };
 }
 
 export interface ModelStats {
@@ -325,31 +354,33 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
   };
 }
 
-/** A trace's place in its session: turn number, the turns before and after. */
+/** A trace's place in its session (its id and key): turn number, the turns before and after. */
 export async function sessionNeighbours(
   db: Database,
   sessionId: string,
+  keyName: string | null,
   id: string,
 ): Promise<{ turn: number; turns: number; previous: string | null; next: string | null }> {
+  const session = inSession(sessionId, keyName);
   const [before, after, previous, next] = await db.batch([
     db
       .select({ n: sql<number>`COUNT(*)` })
       .from(traces)
-      .where(and(eq(traces.sessionId, sessionId), lt(traces.id, id))),
+      .where(and(session, lt(traces.id, id))),
     db
       .select({ n: sql<number>`COUNT(*)` })
       .from(traces)
-      .where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`)),
+      .where(and(session, sql`${traces.id} > ${id}`)),
     db
       .select({ id: traces.id })
       .from(traces)
-      .where(and(eq(traces.sessionId, sessionId), lt(traces.id, id)))
+      .where(and(session, lt(traces.id, id)))
       .orderBy(desc(traces.id))
       .limit(1),
     db
       .select({ id: traces.id })
       .from(traces)
-      .where(and(eq(traces.sessionId, sessionId), sql`${traces.id} > ${id}`))
+      .where(and(session, sql`${traces.id} > ${id}`))
       .orderBy(asc(traces.id))
       .limit(1),
   ]);

@@ -152,6 +152,34 @@ export const alertState = sqliteTable('alert_state', {
 
 export type AlertState = typeof alertState.$inferSelect;
 
+/**
+ * Viewer sign-ins: the signed cookie holds the id, and the row says whether it is still good.
+ * Signing out revokes the row, so a copy of the cookie is refused afterwards.
+ */
+export const uiSessions = sqliteTable('ui_sessions', {
+  id: text('id').primaryKey(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  clientIp: text('client_ip'),
+  userAgent: text('user_agent'),
+});
+
+/**
+ * Failed admin-token checks (viewer sign-in, /api bearer), per client address and window: past a
+ * threshold the address is refused with 429 until its window ends, so a token cannot be guessed.
+ */
+export const authFailures = sqliteTable(
+  'auth_failures',
+  {
+    clientIp: text('client_ip').notNull(),
+    /** Start of the window (epoch ms). */
+    windowStart: integer('window_start', { mode: 'timestamp_ms' }).notNull(),
+    failures: integer('failures').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.clientIp, table.windowStart] })],
+);
+
 export const tracesRelations = relations(traces, ({ one }) => ({
   session: one(sessions, { fields: [traces.sessionId], references: [sessions.id] }),
   price: one(modelPrices, { fields: [traces.priceId], references: [modelPrices.id] }),
@@ -205,6 +233,8 @@ function selectList(figures: Record<string, ReturnType<typeof sql>>) {
 /** Per session: when, how much, what it cost, what went wrong, which models. */
 export const sessionSummary = sqliteView('session_summary', {
   sessionId: text('session_id').notNull(),
+  /** A session is its id and the proxy key that sent it: a client chooses its session id. */
+  apiKeyName: text('api_key_name'),
   firstAt: integer('first_at', { mode: 'timestamp_ms' }).notNull(),
   lastAt: integer('last_at', { mode: 'timestamp_ms' }).notNull(),
   requests: integer('requests').notNull(),
@@ -219,7 +249,7 @@ export const sessionSummary = sqliteView('session_summary', {
   requestedModels: text('requested_models'),
   targetModels: text('target_models'),
 }).as(
-  sql`SELECT ${col(traces.sessionId)} AS session_id, ${selectList(sessionTotals)} FROM ${traces} WHERE ${col(traces.sessionId)} IS NOT NULL GROUP BY ${col(traces.sessionId)}`,
+  sql`SELECT ${col(traces.sessionId)} AS session_id, ${col(traces.apiKeyName)} AS api_key_name, ${selectList(sessionTotals)} FROM ${traces} WHERE ${col(traces.sessionId)} IS NOT NULL GROUP BY ${col(traces.sessionId)}, ${col(traces.apiKeyName)}`,
 );
 
 /** Nearest-rank percentile `p` of the durations ranked in `ranked` (duration_rank among `durations`). */

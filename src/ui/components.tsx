@@ -20,8 +20,9 @@ export const Status: FC<{ trace: Pick<TraceSummary, 'status' | 'errorType' | 'en
   </span>
 );
 
-export const SessionLink: FC<{ id: string }> = ({ id }) => (
-  <a href={`/ui/sessions/${encodeURIComponent(id)}`}>{id.length > 18 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id}</a>
+/** A session is its id and the key that sent it: the link names both. */
+export const SessionLink: FC<{ id: string; keyName: string | null }> = ({ id, keyName }) => (
+  <a href={`/ui/sessions/${encodeURIComponent(id)}?key=${encodeURIComponent(keyName ?? '')}`}>{id.length > 18 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id}</a>
 );
 
 export const SessionTable: FC<{ sessions: SessionSummary[] }> = ({ sessions }) => (
@@ -43,7 +44,7 @@ export const SessionTable: FC<{ sessions: SessionSummary[] }> = ({ sessions }) =
         {sessions.map((session) => (
           <tr>
             <td>
-              <SessionLink id={session.sessionId} />
+              <SessionLink id={session.sessionId} keyName={session.apiKeyName} />
             </td>
             <td>
               <Time at={session.firstAt} />

@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
+import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
-import { isAdminToken } from '../api/admin-auth';
-import { fromParams, resolveRangeQuery, resolveSessionQuery, resolveTraceQuery } from '../api/query';
+import { checkAdminToken, refuseIfThrottled } from '../api/admin-auth';
+import { fromParams, resolveRangeQuery, resolveSessionQuery, resolveTraceQuery, sessionKeyParam } from '../api/query';
 import type { SurfaceEnv } from '../config';
+import { ProxyError } from '../core/errors';
 import { isJsonText } from '../core/json';
 import { getSession, getTrace, listSessions, listTraces, requestBodyOf, sessionNeighbours, stats, type TraceSummary } from '../storage/queries';
 import { SCRIPT, STYLES } from './assets';
@@ -46,30 +48,41 @@ ui.use(async (c, next) => {
 ui.get('/assets/app.css', (c) => c.body(STYLES, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
 ui.get('/assets/app.js', (c) => c.body(SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
 
-/** Only a path inside the viewer: never an absolute URL (no open redirect). */
+/** Only a path inside the viewer: never an absolute URL (no open redirect), never a control character (no header injection). */
 function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/ui(\/[^\\]*)?(\?.*)?$/.test(next) && !next.startsWith('//') ? next : '/ui';
+  if (next === undefined || next === '') return '/ui';
+  if (typeof next !== 'string' || /[\u0000-\u001f\u007f]/.test(next)) {
+    throw new ProxyError('invalid_request_error', 'next: expected a path inside the viewer (/ui/…) without control characters');
+  }
+  return /^\/ui(\/[^\\]*)?(\?.*)?$/.test(next) && !next.startsWith('//') ? next : '/ui';
 }
 
-ui.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} closed={!c.get('config').adminToken} />));
+/** Sign-in and sign-out are form posts: only from the viewer's own pages (Hono's CSRF check: Origin / Sec-Fetch-Site). */
+ui.use('/login', csrf());
+ui.use('/logout', csrf());
+
+ui.get('/login', (c) => c.html(<LoginPage next={safeNext(c.req.query('next'))} closed={c.get('config').adminClosed} />));
 
 ui.post('/login', async (c) => {
+  const config = c.get('config');
   const form = await c.req.parseBody();
   const next = safeNext(form.next);
-  if (!(await isAdminToken(typeof form.token === 'string' ? form.token : null, c.get('config').adminToken))) {
-    return c.html(<LoginPage error="That is not the admin token." next={next} closed={!c.get('config').adminToken} />, 401);
+  if (!config.adminToken) return c.html(<LoginPage next={next} closed={config.adminClosed} />, 401);
+  await refuseIfThrottled(c);
+  if (!(await checkAdminToken(c, typeof form.token === 'string' ? form.token : null))) {
+    return c.html(<LoginPage error="That is not the admin token." next={next} closed={null} />, 401);
   }
-  await signIn(c, c.get('config').adminToken!);
+  await signIn(c, config.db, config.adminToken);
   return c.redirect(next, 303);
 });
 
-ui.post('/logout', (c) => {
-  signOut(c);
+ui.post('/logout', async (c) => {
+  await signOut(c, c.get('config').db, c.get('config').adminToken);
   return c.redirect('/ui/login', 303);
 });
 
 ui.use(async (c, next) => {
-  if (await isSignedIn(c, c.get('config').adminToken)) return next();
+  if (await isSignedIn(c, c.get('config').db, c.get('config').adminToken)) return next();
   const url = new URL(c.req.url);
   return c.redirect(`/ui/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
 });
@@ -95,7 +108,7 @@ ui.get('/sessions', async (c) => {
 });
 
 ui.get('/sessions/:id', async (c) => {
-  const found = await getSession(c.get('config').db, c.req.param('id'));
+  const found = await getSession(c.get('config').db, c.req.param('id'), { key: sessionKeyParam(c.req.query('key')) });
   if (!found) return c.html(<TracesPage traces={[]} nextCursor={null} query={{ session: c.req.param('id') }} range="custom" />, 404);
   return c.html(<SessionPage session={found.session} traces={found.traces as TraceSummary[]} />);
 });
@@ -116,7 +129,7 @@ ui.get('/traces/:id', async (c) => {
   if (!trace) return c.html(<TracesPage traces={[]} nextCursor={null} query={{}} range="custom" />, 404);
   const request = parsedBody(trace.requestBody, trace.requestBodyTruncated);
   const fullHistory = c.req.query('history') === 'full';
-  const neighbours = trace.sessionId ? await sessionNeighbours(db, trace.sessionId, trace.id) : null;
+  const neighbours = trace.sessionId ? await sessionNeighbours(db, trace.sessionId, trace.apiKeyName, trace.id) : null;
   let from = 0;
   if (!fullHistory && neighbours?.previous && request && typeof request === 'object') {
     const previous = parsedBody(await requestBodyOf(db, neighbours.previous, bucket), false);

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { ProxyError } from '../core/errors';
-import { type ClientIdentity, identifyClient } from '../protocol/client';
+import { type ClientIdentity, clientIp, identifyClient } from '../protocol/client';
 import type { V1Env } from './tracing';
 
 /** Seconds a rate-limited client is told to wait: the longest period the Rate Limiting binding offers. */
@@ -8,11 +8,6 @@ const RATE_LIMIT_RETRY_AFTER = '60';
 
 /** Hosts that only this machine can reach: `npm run dev` serves them without any setting. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** The client's address, as Cloudflare reports it. */
-export function clientIp(headers: Headers): string | null {
-  return headers.get('cf-connecting-ip') ?? headers.get('x-real-ip');
-}
 
 /** Whom a rate limit counts: a client with a proxy key by the key's name; anyone else by address (rotating keys gains nothing). */
 export function rateLimitKey(client: ClientIdentity, ip: string | null): string {

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { drizzle } from 'drizzle-orm/d1';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeCodeRequests, claudeCodeRequestTexts } from '../fixtures/claude-code';
 import { sseResponse, streamText } from '../fixtures/anthropic';
@@ -26,7 +27,7 @@ async function api(path: string) {
 
 /** The body a viewer's raw view shows under a label, unescaped. */
 async function viewerRaw(id: string, label: string): Promise<string> {
-  const { response } = await send(`/ui/traces/${id}`, { headers: { cookie: `cp_ui=${await issueSession(ADMIN_TOKEN)}` } }, admin);
+  const { response } = await send(`/ui/traces/${id}`, { headers: { cookie: `cp_ui=${await issueSession(drizzle(env.DB), ADMIN_TOKEN)}` } }, admin);
   expect(response.status).toBe(200);
   const html = await response.text();
   const match = new RegExp(`<summary>${label} \\([^)]*\\)</summary><pre>([\\s\\S]*?)</pre>`).exec(html);

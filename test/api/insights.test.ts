@@ -128,6 +128,7 @@ describe('views (what Drizzle Studio shows)', () => {
     expect(rows).toEqual([
       {
         sessionId: 'alpha',
+        apiKeyName: null,
         firstAt: new Date(dayBefore + 10 * HOUR),
         lastAt: new Date(dayBefore + 10 * HOUR + 120_000),
         requests: 3,
@@ -143,6 +144,7 @@ describe('views (what Drizzle Studio shows)', () => {
       },
       {
         sessionId: 'beta',
+        apiKeyName: null,
         firstAt: new Date(today + HOUR),
         lastAt: new Date(today + 2 * HOUR),
         requests: 2,

@@ -163,7 +163,7 @@ describe.skipIf(!hasChromium)('the trace viewer in chromium', () => {
 
     // a session
     await page.click('text=Sessions');
-    await page.click('a[href="/ui/sessions/browser-session-1"]');
+    await page.click('a[href="/ui/sessions/browser-session-1?key="]');
     expect(await page.textContent('#session-requests')).toBe('12 (0 failed)');
     expect(await page.locator('svg.bar').count()).toBe(12);
     await page.screenshot({ path: `${SHOTS}/session.png`, fullPage: true });

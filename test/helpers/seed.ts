@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
 import { sessions, traces, type NewTrace } from '../../src/storage/schema';
 import { timePrefix } from '../../src/core/ids';
@@ -26,14 +27,21 @@ export async function seedTraces(rows: (Partial<NewTrace> & { at: number })[]): 
     endReason: 'complete',
     ...row,
   })) satisfies NewTrace[];
+  // One D1 round trip per 100 statements, in order (a session's row comes with its first trace).
+  const statements: BatchItem<'sqlite'>[] = [];
   for (const row of full) {
-    await db.insert(traces).values(row);
+    statements.push(db.insert(traces).values(row));
     if (row.sessionId) {
-      await db
-        .insert(sessions)
-        .values({ id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent ?? null })
-        .onConflictDoNothing();
+      statements.push(
+        db
+          .insert(sessions)
+          .values({ id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent ?? null, apiKeyName: row.apiKeyName ?? null })
+          .onConflictDoNothing(),
+      );
     }
+  }
+  for (let i = 0; i < statements.length; i += 100) {
+    await db.batch(statements.slice(i, i + 100) as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   }
   return full;
 }

@@ -165,7 +165,8 @@ describe('KEY_BUDGETS', () => {
     await traceOf(stale);
 
     // Past it, the copy is used once more while D1 is re-read in waitUntil; the next request sees $5.
-    vi.spyOn(Date, 'now').mockReturnValue(start + SPEND_REFRESH_MS + 1);
+    // (from now, not from the start: the copy was read when the first request came, a little after it)
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + SPEND_REFRESH_MS + 1);
     const refreshing = await post('/v1/messages', messageRequest, as('carol-proxy-key-0003'), env);
     expect(refreshing.response.status).toBe(200);
     await traceOf(refreshing);

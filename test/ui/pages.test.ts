@@ -1,3 +1,5 @@
+import { env } from 'cloudflare:workers';
+import { drizzle } from 'drizzle-orm/d1';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { claudeCodeSession } from '../fixtures/session';
 import { DAY, HOUR, seedTraces } from '../helpers/seed';
@@ -6,6 +8,9 @@ import { usd } from '../../src/ui/format';
 import { issueSession } from '../../src/ui/session-cookie';
 
 const ADMIN_TOKEN = 'ui-admin-token-0123456789abcdef';
+const db = drizzle(env.DB);
+/** What a browser sends with a form posted from the viewer's own page. */
+const SAME_ORIGIN = { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' };
 const now = Date.now();
 const session = claudeCodeSession(30);
 let seeded: Awaited<ReturnType<typeof seedTraces>>;
@@ -14,7 +19,7 @@ let cookie: string;
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 beforeAll(async () => {
-  cookie = `cp_ui=${await issueSession(ADMIN_TOKEN)}`;
+  cookie = `cp_ui=${await issueSession(db, ADMIN_TOKEN)}`;
   seeded = await seedTraces([
     ...session.map((turn, i) => ({
       at: now - 2 * HOUR + i * 60_000,
@@ -113,7 +118,7 @@ describe('overview', () => {
     expect(usd(cost)).toBe('$0.04');
     expect(html).toContain('<h2>Cost per day</h2>');
     expect(html).toContain('<svg class="chart"');
-    expect(html).toContain('href="/ui/sessions/cc-session-1"');
+    expect(html).toContain('href="/ui/sessions/cc-session-1?key="');
     expect(html).toContain('href="/ui/traces?error_type=rate_limit_error&amp;range=24h"');
     const week = await page('/ui?range=7d');
     expect(week.html).toMatch(/id="requests">34</);
@@ -127,9 +132,9 @@ describe('sessions', () => {
     expect(html).toContain('cc-session-2');
     const errors = await page('/ui/sessions?errors=true');
     expect(errors.html).toContain('cc-session-2');
-    expect(errors.html).not.toContain('href="/ui/sessions/cc-session-1"');
+    expect(errors.html).not.toContain('href="/ui/sessions/cc-session-1?key="');
     // One session a page; the pager's link leads to the other one.
-    const sessionLinks = (html: string) => [...html.matchAll(/href="\/ui\/sessions\/([^"]+)"/g)].map((match) => match[1]);
+    const sessionLinks = (html: string) => [...html.matchAll(/href="\/ui\/sessions\/([^"?]+)\?key="/g)].map((match) => match[1]);
     const first = await page('/ui/sessions?limit=1');
     expect(sessionLinks(first.html)).toHaveLength(1);
     const next = /href="(\/ui\/sessions\?[^"]*cursor=[^"]+)">Next page/.exec(first.html)?.[1]?.replaceAll('&amp;', '&');
@@ -227,15 +232,11 @@ describe('viewer auth', () => {
 
   it('signs in with the token posted from the form, into an HttpOnly Secure SameSite=Strict cookie', async () => {
     const body = new URLSearchParams({ token: ADMIN_TOKEN, next: '/ui/sessions' });
-    const { response } = await send(
-      '/ui/login',
-      { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' },
-      { ADMIN_TOKEN },
-    );
+    const { response } = await send('/ui/login', { method: 'POST', body, headers: SAME_ORIGIN, redirect: 'manual' }, { ADMIN_TOKEN });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/ui/sessions');
     const setCookie = response.headers.get('set-cookie')!;
-    expect(setCookie).toMatch(/^cp_ui=\d+\.[\w%-]+;/);
+    expect(setCookie).toMatch(/^cp_ui=[0-9a-f-]{36}\.[\w%-]+;/);
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/ui', 'Max-Age=604800']) expect(setCookie).toContain(attribute);
     expect(setCookie).not.toContain(ADMIN_TOKEN);
     const signedIn = await page('/ui/sessions', { cookie: setCookie.split(';')[0]! });
@@ -245,33 +246,55 @@ describe('viewer auth', () => {
 
   it('refuses a wrong token, a tampered cookie, and a cookie signed with another token', async () => {
     const body = new URLSearchParams({ token: 'not-the-token' });
-    const wrong = await send('/ui/login', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, { ADMIN_TOKEN });
+    const wrong = await send('/ui/login', { method: 'POST', body, headers: SAME_ORIGIN }, { ADMIN_TOKEN });
     expect(wrong.response.status).toBe(401);
     expect(await wrong.response.text()).toContain('That is not the admin token.');
-    const [expires, signature] = cookie.slice('cp_ui='.length).split('.');
-    const tampered = `cp_ui=${Number(expires) + 1000}.${signature}`;
+    const [id, signature] = cookie.slice('cp_ui='.length).split('.');
+    const tampered = `cp_ui=${id!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))}.${signature}`;
     expect((await page('/ui', { cookie: tampered })).response.status).toBe(303);
-    expect((await page('/ui', { cookie: `cp_ui=${await issueSession('some-other-token-value')}` })).response.status).toBe(303);
+    expect((await page('/ui', { cookie: `cp_ui=${await issueSession(db, 'some-other-token-value-0000')}` })).response.status).toBe(303);
     expect((await page('/ui', { cookie: 'cp_ui=garbage' })).response.status).toBe(303);
-    expect((await page('/ui', { cookie: `cp_ui=${await issueSession(ADMIN_TOKEN, now - 8 * DAY)}` })).response.status).toBe(303);
+    expect((await page('/ui', { cookie: `cp_ui=${await issueSession(db, ADMIN_TOKEN, now - 8 * DAY)}` })).response.status).toBe(303);
   });
 
-  it('signs out by clearing the cookie, and keeps redirects inside the viewer', async () => {
-    const { response } = await send('/ui/logout', { method: 'POST', headers: { cookie }, redirect: 'manual' }, { ADMIN_TOKEN });
+  it('signs out for good: the cookie is cleared, and a copy of it taken before is refused afterwards', async () => {
+    const copy = `cp_ui=${await issueSession(db, ADMIN_TOKEN)}`;
+    expect((await page('/ui', { cookie: copy })).response.status).toBe(200);
+    const { response } = await send('/ui/logout', { method: 'POST', headers: { ...SAME_ORIGIN, cookie: copy }, redirect: 'manual' }, { ADMIN_TOKEN });
     expect(response.status).toBe(303);
     expect(response.headers.get('set-cookie')).toMatch(/^cp_ui=; Max-Age=0;/);
+    expect((await page('/ui', { cookie: copy })).response.status).toBe(303);
+  });
+
+  it('refuses a sign-out posted from another site, as it refuses such a sign-in', async () => {
+    const other = `cp_ui=${await issueSession(db, ADMIN_TOKEN)}`;
+    const crossSite = { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' };
+    const out = await send('/ui/logout', { method: 'POST', headers: { ...crossSite, cookie: other }, redirect: 'manual' }, { ADMIN_TOKEN });
+    expect(out.response.status).toBe(403);
+    expect((await page('/ui', { cookie: other })).response.status).toBe(200);
+    const body = new URLSearchParams({ token: ADMIN_TOKEN });
+    const login = await send('/ui/login', { method: 'POST', body, headers: crossSite, redirect: 'manual' }, { ADMIN_TOKEN });
+    expect(login.response.status).toBe(403);
+  });
+
+  it('keeps redirects inside the viewer, and refuses a next with a line break as a 400 naming it', async () => {
     const body = new URLSearchParams({ token: ADMIN_TOKEN, next: 'https://evil.example/' });
-    const login = await send(
-      '/ui/login',
-      { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' },
-      { ADMIN_TOKEN },
-    );
+    const login = await send('/ui/login', { method: 'POST', body, headers: SAME_ORIGIN, redirect: 'manual' }, { ADMIN_TOKEN });
     expect(login.response.headers.get('location')).toBe('/ui');
+    const injected = new URLSearchParams({ token: ADMIN_TOKEN, next: '/ui\r\nset-cookie: x=1' });
+    const bad = await send('/ui/login', { method: 'POST', body: injected, headers: SAME_ORIGIN, redirect: 'manual' }, { ADMIN_TOKEN });
+    expect(bad.response.status).toBe(400);
+    expect(((await bad.response.json()) as { error: { message: string } }).error.message).toMatch(/^next: /);
   });
 
   it('says the viewer is closed when no ADMIN_TOKEN is set, and /api still takes the Bearer token', async () => {
     const closed = await page('/ui/login', {}, { ADMIN_TOKEN: undefined });
     expect(closed.html).toContain('set the ADMIN_TOKEN secret');
+    const short = await page('/ui/login', {}, { ADMIN_TOKEN: 'short-token-1234' });
+    expect(short.html).toContain('ADMIN_TOKEN is 16 characters long, and at least 24 are needed');
+    const shortApi = await send('/api/stats', { headers: { authorization: 'Bearer short-token-1234' } }, { ADMIN_TOKEN: 'short-token-1234' });
+    expect(shortApi.response.status).toBe(401);
+    expect(((await shortApi.response.json()) as { error: { message: string } }).error.message).toContain('at least 24 are needed');
     const api = await send('/api/stats', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, { ADMIN_TOKEN });
     expect(api.response.status).toBe(200);
   });

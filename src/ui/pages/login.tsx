@@ -1,12 +1,13 @@
 import type { FC } from 'hono/jsx';
 import { Layout } from '../layout';
 
-export const LoginPage: FC<{ error?: string; next?: string; closed?: boolean }> = ({ error, next, closed }) => (
+/** `closed`: why the viewer cannot be opened (ADMIN_TOKEN unset or too weak), or null. */
+export const LoginPage: FC<{ error?: string; next?: string; closed: string | null }> = ({ error, next, closed }) => (
   <Layout title="Sign in">
     <div class="login card">
       <h1>claude-proxy</h1>
       {closed ? (
-        <p class="notice">The trace viewer is closed: set the ADMIN_TOKEN secret to open it.</p>
+        <p class="notice">{`The trace viewer is closed: ${closed}.`}</p>
       ) : (
         <form method="post" action="/ui/login">
           <label for="token">Admin token</label>

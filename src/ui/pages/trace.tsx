@@ -43,7 +43,7 @@ export const TracePage: FC<TracePageProps> = ({ trace, request, response, from, 
         {'Turn '}
         <strong>{`${neighbours.turn} of ${neighbours.turns}`}</strong>
         {' in session '}
-        <SessionLink id={trace.sessionId} />
+        <SessionLink id={trace.sessionId} keyName={trace.apiKeyName} />
         {neighbours.previous && (
           <>
             {' · '}

@@ -48,7 +48,7 @@ export const TracesPage: FC<{ traces: TraceSummary[]; nextCursor: string | null;
                 </a>
               </td>
               <td>{`${trace.requestedModel ?? '—'} → ${trace.targetModel ?? '—'}`}</td>
-              <td>{trace.sessionId ? <SessionLink id={trace.sessionId} /> : '—'}</td>
+              <td>{trace.sessionId ? <SessionLink id={trace.sessionId} keyName={trace.apiKeyName} /> : '—'}</td>
               <td class="num">{ms(trace.durationMs)}</td>
               <td class="num">{`${tokens((trace.inputTokens ?? 0) + (trace.cacheReadInputTokens ?? 0))} / ${tokens(trace.outputTokens)}`}</td>
               <td class="num">{usd(trace.costMicros)}</td>

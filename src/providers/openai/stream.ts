@@ -1,6 +1,7 @@
 import type { StreamEvent, Usage } from '../../protocol/types';
 import { mapStopReason, mapUsage, matchedStopSequence, messageId, newToolUseId } from './response';
 import type { AnswerContext } from './response';
+import { thoughtSignatureOf, withThoughtSignature } from './thought-signatures';
 import type { ChatCompletionChunk, ChatToolCallFragment } from './types';
 
 /** One tool call as it arrives in fragments. */
@@ -8,6 +9,8 @@ interface ToolCall {
   id: string;
   /** Whether `id` came from the upstream (a later fragment may bring the real one). */
   upstreamId: boolean;
+  /** Gemini's thought signature, carried to the client inside the tool_use id. */
+  signature: string | null;
   name: string | null;
   /** Argument text not yet sent to the client. */
   args: string;
@@ -175,7 +178,7 @@ function startTool(state: StreamState, call: ToolCall, events: StreamEvent[]): v
   events.push({
     type: 'content_block_start',
     index: call.block,
-    content_block: { type: 'tool_use', id: call.id, name: call.name ?? 'unknown_tool', input: {} },
+    content_block: { type: 'tool_use', id: withThoughtSignature(call.id, call.signature), name: call.name ?? 'unknown_tool', input: {} },
   });
   if (call.args) {
     events.push({ type: 'content_block_delta', index: call.block, delta: { type: 'input_json_delta', partial_json: call.args } });
@@ -208,13 +211,14 @@ function toolFragment(state: StreamState, fragment: ChatToolCallFragment, events
   const id = fragment.id !== undefined && fragment.id !== null && fragment.id !== '' ? String(fragment.id) : null;
   let call = findCall(state, fragment, id);
   if (!call) {
-    call = { id: id ?? newToolUseId(), upstreamId: id !== null, name: null, args: '', block: null, closed: false };
+    call = { id: id ?? newToolUseId(), upstreamId: id !== null, signature: null, name: null, args: '', block: null, closed: false };
     state.calls.push(call);
   } else if (id && !call.upstreamId && call.block === null) {
     call.id = id;
     call.upstreamId = true;
   }
   if (typeof fragment.index === 'number') state.callAtIndex.set(fragment.index, call);
+  if (!call.signature && fragment.extra_content) call.signature = thoughtSignatureOf(fragment);
   const name = fragment.function?.name;
   if (name && !call.name) call.name = state.context.toolNames.restore(name);
   const args = fragment.function?.arguments ?? '';

@@ -36,7 +36,9 @@ api.get('/sessions/:id', async (c) => {
   const bodies = c.req.query('bodies') === 'true' || c.req.query('bodies') === '1';
   const found = await getSession(c.get('config').db, c.req.param('id'), { bodies, bucket: c.get('config').trace.store?.bucket });
   if (!found) throw new ProxyError('not_found_error', `no session ${c.req.param('id')}`);
-  return c.json(toApi({ session: found.session, traces: bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces }));
+  return c.json(
+    toApi({ session: found.session, traces: bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces, tree: found.tree }),
+  );
 });
 
 api.get('/stats', async (c) => {

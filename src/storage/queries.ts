@@ -53,6 +53,8 @@ const summaryColumns = {
   id: traces.id,
   createdAt: traces.createdAt,
   sessionId: traces.sessionId,
+  agentId: traces.agentId,
+  parentAgentId: traces.parentAgentId,
   method: traces.method,
   path: traces.path,
   requestedModel: traces.requestedModel,
@@ -198,12 +200,64 @@ export async function listSessions(db: Database, filters: SessionFilters): Promi
   return { data: page, nextCursor: rows.length > limit ? String(offset + limit) : null };
 }
 
-/** A session's totals and its traces in order (bodies only when asked: they can be large). */
+/** One turn of a session: a trace, and the subagents it started (Claude Code's Task tool). */
+export interface SessionTurn {
+  traceId: string;
+  agentId: string | null;
+  subagents: SessionAgent[];
+}
+
+/** A subagent's turns, nested under the turn that started it. */
+export interface SessionAgent {
+  agentId: string;
+  parentAgentId: string | null;
+  turns: SessionTurn[];
+}
+
+/**
+ * A session's traces as a tree: the main conversation's turns in order, each with the subagents
+ * it started. Claude Code tags a subagent's requests with its agent id (and, for a subagent's
+ * own subagents, the parent's); the turn that started an agent is its parent's last turn before
+ * the agent's first request (the one whose answer called the Task tool). An agent whose parent
+ * has no earlier turn here (sampled out, say) hangs under the latest turn before it, else at the top.
+ */
+export function sessionTree(ordered: ReadonlyArray<Pick<Trace, 'id' | 'agentId' | 'parentAgentId'>>): SessionTurn[] {
+  const root: SessionTurn[] = [];
+  /** Agent id → where its turns go: its own list under the starting turn, or the top for an orphan. */
+  const placeOf = new Map<string, SessionTurn[]>();
+  const lastTurnOf = new Map<string | null, SessionTurn>();
+  let latest: SessionTurn | null = null;
+  for (const trace of ordered) {
+    const turn: SessionTurn = { traceId: trace.id, agentId: trace.agentId, subagents: [] };
+    let place = trace.agentId === null ? root : placeOf.get(trace.agentId);
+    if (!place) {
+      const agentId = trace.agentId!;
+      const parentAgentId = trace.parentAgentId !== agentId ? trace.parentAgentId : null;
+      const starter = lastTurnOf.get(parentAgentId) ?? latest;
+      if (starter) {
+        const agent: SessionAgent = { agentId, parentAgentId, turns: [] };
+        starter.subagents.push(agent);
+        place = agent.turns;
+      } else place = root;
+      placeOf.set(agentId, place);
+    }
+    place.push(turn);
+    lastTurnOf.set(trace.agentId, turn);
+    latest = turn;
+  }
+  return root;
+}
+
+/** A session's totals, its traces in order (bodies only when asked: they can be large), and their tree. */
 export async function getSession(
   db: Database,
   id: string,
   options: { bodies?: boolean; bucket?: R2Bucket } = {},
-): Promise<{ session: SessionSummary & { userAgent: string | null; apiKeyName: string | null }; traces: (TraceSummary | FullTrace)[] } | null> {
+): Promise<{
+  session: SessionSummary & { userAgent: string | null; apiKeyName: string | null };
+  traces: (TraceSummary | FullTrace)[];
+  tree: SessionTurn[];
+} | null> {
   const [aggregate, meta] = await db.batch([
     db.select(sessionAggregates).from(traces).where(eq(traces.sessionId, id)).groupBy(traces.sessionId),
     db.select().from(sessions).where(eq(sessions.id, id)),
@@ -216,6 +270,7 @@ export async function getSession(
   return {
     session: { ...toSession(aggregate[0]!), userAgent: meta[0]?.userAgent ?? null, apiKeyName: meta[0]?.apiKeyName ?? null },
     traces: ordered,
+    tree: sessionTree(ordered),
   };
 }
 

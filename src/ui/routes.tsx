@@ -99,7 +99,7 @@ ui.get('/sessions', async (c) => {
 ui.get('/sessions/:id', async (c) => {
   const found = await getSession(c.get('config').db, c.req.param('id'));
   if (!found) return c.html(<TracesPage traces={[]} nextCursor={null} query={{ session: c.req.param('id') }} range="custom" />, 404);
-  return c.html(<SessionPage session={found.session} traces={found.traces as TraceSummary[]} />);
+  return c.html(<SessionPage session={found.session} traces={found.traces as TraceSummary[]} tree={found.tree} />);
 });
 
 ui.get('/traces', async (c) => {

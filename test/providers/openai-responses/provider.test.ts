@@ -152,7 +152,7 @@ describe('openai-responses provider', () => {
 
   it('drops reasoning for a model that refuses it, once, records it in the attempts, and remembers', async () => {
     upstream = scriptUpstream(async (request) => {
-      const body = await request.json();
+      const body = (await request.json()) as { reasoning?: unknown };
       if (body.reasoning) {
         return json({ error: { message: "Unsupported parameter: 'reasoning.effort' is not supported with this model.", type: 'invalid_request_error', param: 'reasoning.effort', code: 'unsupported_parameter' } }, 400);
       }

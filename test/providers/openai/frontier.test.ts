@@ -48,7 +48,7 @@ function scriptedGemini(answer: (body: { messages: Array<{ role: string; tool_ca
     return signature;
   };
   return scriptUpstream(async (request) => {
-    const body = await request.json();
+    const body = (await request.json()) as { messages: Array<{ role: string; tool_calls?: ChatCall[] }>; stream?: boolean };
     for (const message of body.messages) {
       const first = message.tool_calls?.[0];
       if (!first) continue;
@@ -261,7 +261,7 @@ describe('reasoning on servers the proxy does not know', () => {
   it('sends reasoning_effort; a server that refuses it gets the request again without it, once, and never again', async () => {
     const route = openaiRoute({ baseUrl: 'http://10.9.8.7:8000/v1', model: 'llama-3.1-8b' });
     upstream = scriptUpstream(async (request) => {
-      const body = await request.json();
+      const body = (await request.json()) as Record<string, unknown>;
       if ('reasoning_effort' in body) {
         return json({ object: 'error', message: '[{"type":"extra_forbidden","loc":["body","reasoning_effort"],"msg":"Extra inputs are not permitted"}]', code: 400 }, 400);
       }
@@ -289,8 +289,8 @@ describe('reasoning on servers the proxy does not know', () => {
 
   it('keeps thinking for reasoning models with no setting, and passes other 400s straight through', async () => {
     upstream = scriptUpstream(async (request) => {
-      const body = await request.json();
-      if (body.messages.at(-1).content === 'bad') return json({ error: { message: 'messages: invalid role sequence', type: 'invalid_request_error' } }, 400);
+      const body = (await request.json()) as { messages: Array<{ content: unknown }> };
+      if (body.messages.at(-1)?.content === 'bad') return json({ error: { message: 'messages: invalid role sequence', type: 'invalid_request_error' } }, 400);
       return json(completion({ content: '4', reasoning_content: 'Two and two.' }));
     });
     const route = openaiRoute({ baseUrl: 'http://10.9.8.6:8000/v1', model: 'qwen3-32b' });

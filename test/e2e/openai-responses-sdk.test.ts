@@ -52,14 +52,17 @@ async function answer(req: RecordedRequest, res: ServerResponse) {
   const replayed = body.input.filter((entry) => entry.type === 'reasoning').map((entry) => entry.id);
   switch (scenario) {
     case 'tool':
-      if (outputs.length === 0) return send(res, body, [item.reasoning('I need the file list.'), item.message('Listing.'), item.call('Bash', { command: 'ls' }, 'call_ls')]);
+      if (outputs.length === 0)
+        return send(res, body, [item.reasoning('I need the file list.'), item.message('Listing.'), item.call('Bash', { command: 'ls' }, 'call_ls')]);
       if (outputs.length === 1) return send(res, body, [item.reasoning('Now count them.'), item.call('Bash', { command: 'ls | wc -l' }, 'call_wc')]);
       return send(res, body, [item.message(`Tool said: ${outputs.map((entry) => entry.output).join(' | ')}; replayed ${replayed.length} reasoning items`)]);
     case 'parallel':
       if (outputs.length > 0) return send(res, body, [item.message(`Got ${outputs.length} results`)]);
       return send(res, body, [item.call('Read', { file_path: '/a.txt' }, 'call_a'), item.call('Read', { file_path: '/b.txt' }, 'call_b')]);
     case 'think':
-      return send(res, body, [item.reasoning('Two plus two is four.'), item.message('The answer is 4.')], { usage: { input_tokens: 12, output_tokens: 30, cached: 8 } });
+      return send(res, body, [item.reasoning('Two plus two is four.'), item.message('The answer is 4.')], {
+        usage: { input_tokens: 12, output_tokens: 30, cached: 8 },
+      });
     case 'long':
       return send(res, body, [item.message('This answer was cut')], { status: 'incomplete', incomplete: 'max_output_tokens' });
     case 'ratelimit':
@@ -159,7 +162,9 @@ describe('official SDK → worker → Responses API upstream', () => {
   });
 
   it('streams parallel function calls as separate tool_use blocks and answers both', async () => {
-    const message = await client.messages.stream({ model, max_tokens: 200, tools, messages: [{ role: 'user', content: 'Read both [parallel]' }] }).finalMessage();
+    const message = await client.messages
+      .stream({ model, max_tokens: 200, tools, messages: [{ role: 'user', content: 'Read both [parallel]' }] })
+      .finalMessage();
     expect(message.content).toEqual([
       { type: 'tool_use', id: 'call_a', name: 'Read', input: { file_path: '/a.txt' } },
       { type: 'tool_use', id: 'call_b', name: 'Read', input: { file_path: '/b.txt' } },

@@ -54,9 +54,12 @@ export const openaiResponsesProvider: Provider = {
       async respond(upstream, control) {
         if (request.stream && upstream.body) {
           control.clearDeadline();
-          return new Response(pump(upstream.body, responsesStreamTransform(context, observer), observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }), {
-            headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
-          });
+          return new Response(
+            pump(upstream.body, responsesStreamTransform(context, observer), observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }),
+            {
+              headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
+            },
+          );
         }
         const text = await upstream.text();
         control.clearDeadline();
@@ -119,5 +122,3 @@ function responsesStreamTransform(context: ResponsesAnswerContext, observer: Cal
     observer,
   );
 }
-
-

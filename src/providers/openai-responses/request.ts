@@ -189,7 +189,9 @@ function assistantItems(blocks: Array<ContentBlock | OtherBlock>, toolNames: Too
       case 'web_search_tool_result': {
         const content = (block as { content?: unknown }).content;
         if (Array.isArray(content)) {
-          const hits = content.flatMap((hit: { url?: unknown; title?: unknown }) => (typeof hit?.url === 'string' ? [`- ${String(hit.title ?? hit.url)} (${hit.url})`] : []));
+          const hits = content.flatMap((hit: { url?: unknown; title?: unknown }) =>
+            typeof hit?.url === 'string' ? [`- ${String(hit.title ?? hit.url)} (${hit.url})`] : [],
+          );
           if (hits.length > 0) text.push(`[web search results]\n${hits.join('\n')}`);
         }
         break;

@@ -25,7 +25,11 @@ export function fromResponsesResponse(response: ResponsesResponse, context: Resp
     role: 'assistant',
     model: context.requestedModel,
     content,
-    stop_reason: stopReason(response, content.some((block) => block.type === 'tool_use'), refused),
+    stop_reason: stopReason(
+      response,
+      content.some((block) => block.type === 'tool_use'),
+      refused,
+    ),
     stop_sequence: null,
     usage: mapResponsesUsage(response.usage),
   };
@@ -77,9 +81,7 @@ export function reasoningSignature(item: { id?: string; encrypted_content?: stri
 }
 
 function messageText(item: Extract<ResponsesOutputItem, { type: 'message' }>): string {
-  return (item.content ?? [])
-    .map((part) => (part?.type === 'refusal' ? (part.refusal ?? '') : typeof part?.text === 'string' ? part.text : ''))
-    .join('');
+  return (item.content ?? []).map((part) => (part?.type === 'refusal' ? (part.refusal ?? '') : typeof part?.text === 'string' ? part.text : '')).join('');
 }
 
 function messageRefused(item: ResponsesOutputItem): boolean {

@@ -186,7 +186,7 @@ function kindOfDelta(type: string): ItemKind {
 }
 
 function itemAt(state: ResponsesStreamState, outputIndex: number | undefined, added?: ResponsesOutputItem, kind?: ItemKind): Item {
-  const index = outputIndex ?? (state.open?.outputIndex ?? state.items.size);
+  const index = outputIndex ?? state.open?.outputIndex ?? state.items.size;
   let item = state.items.get(index);
   if (!item) {
     item = {

@@ -14,7 +14,8 @@ export interface DroppableParam {
 }
 
 /** Error wording that says a parameter is not accepted (as opposed to a bad value in the conversation). */
-const REFUSAL = /unsupported|not supported|unrecognized|unrecogni[sz]ed|unknown|unexpected|extra (?:inputs?|fields?)|not permitted|not allowed|does not support|invalid|is not available/i;
+const REFUSAL =
+  /unsupported|not supported|unrecognized|unrecogni[sz]ed|unknown|unexpected|extra (?:inputs?|fields?)|not permitted|not allowed|does not support|invalid|is not available/i;
 
 /** Target (URL and model) → the fields it refused. */
 const refusedByTarget = new Map<string, Set<string>>();

@@ -30,7 +30,12 @@ export function splitToolUseId(toolUseId: string): { id: string; signature: stri
   const marks = [BASE64_MARK, BYTES_MARK].map((mark) => [mark, toolUseId.indexOf(mark)] as const).filter(([, at]) => at > 0);
   const [mark, at] = marks.sort((a, b) => a[1] - b[1])[0] ?? [null, -1];
   if (!mark) return { id: toolUseId, signature: null };
-  const encoded = padded(toolUseId.slice(at + mark.length).replace(/-/g, '+').replace(/_/g, '/'));
+  const encoded = padded(
+    toolUseId
+      .slice(at + mark.length)
+      .replace(/-/g, '+')
+      .replace(/_/g, '/'),
+  );
   if (mark === BASE64_MARK) return { id: toolUseId.slice(0, at), signature: encoded };
   try {
     const binary = atob(encoded);

@@ -12,14 +12,34 @@ export const name = 'gemini3';
 
 const PLACEHOLDER = 'skip_thought_signature_validator';
 /** The JSON-schema keywords Gemini takes in function parameters. */
-const GEMINI_KEYWORDS = new Set(['type', 'format', 'description', 'nullable', 'enum', 'items', 'properties', 'required', 'minItems', 'maxItems', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'anyOf', 'default', 'title']);
+const GEMINI_KEYWORDS = new Set([
+  'type',
+  'format',
+  'description',
+  'nullable',
+  'enum',
+  'items',
+  'properties',
+  'required',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'anyOf',
+  'default',
+  'title',
+]);
 
 function unknownKeyword(schema) {
   if (Array.isArray(schema)) return schema.map(unknownKeyword).find(Boolean) ?? null;
   if (!schema || typeof schema !== 'object') return null;
   for (const [key, value] of Object.entries(schema)) {
     if (!GEMINI_KEYWORDS.has(key)) return key;
-    const inner = key === 'properties' ? Object.values(value).map(unknownKeyword).find(Boolean) : key === 'items' || key === 'anyOf' ? unknownKeyword(value) : null;
+    const inner =
+      key === 'properties' ? Object.values(value).map(unknownKeyword).find(Boolean) : key === 'items' || key === 'anyOf' ? unknownKeyword(value) : null;
     if (inner) return inner;
   }
   return null;
@@ -49,7 +69,8 @@ export async function run() {
       const first = message.tool_calls?.[0];
       if (!first) continue;
       const signature = first.extra_content?.google?.thought_signature;
-      if (signature !== PLACEHOLDER && signature !== issued.get(first.id)) return `Function call is missing a thought_signature in functionCall parts. (call ${first.id})`;
+      if (signature !== PLACEHOLDER && signature !== issued.get(first.id))
+        return `Function call is missing a thought_signature in functionCall parts. (call ${first.id})`;
     }
     return null;
   };
@@ -111,7 +132,14 @@ export async function run() {
   const worker = await startWorker({
     vars: {
       ROUTES: JSON.stringify([
-        { match: 'claude-*', provider: 'openai', baseUrl: `${upstream.url}/v1beta/openai`, compat: 'gemini', model: 'gemini-3-pro-preview', apiKey: 'UPSTREAM_KEY' },
+        {
+          match: 'claude-*',
+          provider: 'openai',
+          baseUrl: `${upstream.url}/v1beta/openai`,
+          compat: 'gemini',
+          model: 'gemini-3-pro-preview',
+          apiKey: 'UPSTREAM_KEY',
+        },
       ]),
     },
     secrets: { UPSTREAM_KEY: 'AIzaSmokeUpstreamKey000000000000000000', PROXY_API_KEYS: 'smoke:smoke-proxy-key' },

@@ -65,7 +65,9 @@ export async function run() {
   });
   const worker = await startWorker({
     vars: {
-      ROUTES: JSON.stringify([{ match: 'claude-*', provider: 'openai-responses', baseUrl: `${upstream.url}/v1`, model: 'gpt-5.1-codex', apiKey: 'UPSTREAM_KEY' }]),
+      ROUTES: JSON.stringify([
+        { match: 'claude-*', provider: 'openai-responses', baseUrl: `${upstream.url}/v1`, model: 'gpt-5.1-codex', apiKey: 'UPSTREAM_KEY' },
+      ]),
     },
     secrets: { UPSTREAM_KEY: 'sk-smoke-upstream', PROXY_API_KEYS: 'smoke:smoke-proxy-key' },
   });
@@ -111,7 +113,10 @@ export async function run() {
       [seen.every((r) => !r.refused), 'the scripted Responses API refused nothing'],
       [seen.some((r) => r.answer === 'reasoning+Read') && seen.some((r) => r.answer === 'reasoning+Bash'), 'Read, then Bash: two sequential tool turns'],
       [main.length >= 3 && main.every((r) => r.reasoning !== null), 'thinking on: every main-loop request asked for reasoning'],
-      [main.filter((r) => r.answer?.startsWith('reasoning+Bash') || r.answer === 'reasoning+message').every((r) => r.replayed >= 1), 'each tool turn replayed the reasoning before it'],
+      [
+        main.filter((r) => r.answer?.startsWith('reasoning+Bash') || r.answer === 'reasoning+message').every((r) => r.replayed >= 1),
+        'each tool turn replayed the reasoning before it',
+      ],
       [main.every((r) => r.cacheKey === session), 'prompt_cache_key is the Claude Code session'],
       [traces.filter((row) => row.path === '/v1/messages').length >= seen.length, 'every upstream call is traced'],
       [traces.every((row) => row.status === 200), 'every traced request succeeded'],

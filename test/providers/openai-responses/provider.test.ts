@@ -10,7 +10,9 @@ afterEach(() => {
 });
 
 const responsesRoute = (overrides: Record<string, unknown> = {}) => ({
-  ROUTES: [{ match: 'claude-*', provider: 'openai-responses', baseUrl: 'https://api.openai.com/v1', model: 'gpt-5.1-codex', apiKey: 'UPSTREAM_KEY', ...overrides }],
+  ROUTES: [
+    { match: 'claude-*', provider: 'openai-responses', baseUrl: 'https://api.openai.com/v1', model: 'gpt-5.1-codex', apiKey: 'UPSTREAM_KEY', ...overrides },
+  ],
   UPSTREAM_KEY: 'sk-upstream-secret-000111222',
   PROXY_API_KEYS: 'proxy-key-for-tests-42',
 });
@@ -31,7 +33,9 @@ function scriptedResponses(answer: (body: Record<string, unknown>, remember: (re
 
 describe('openai-responses provider', () => {
   it('posts to /responses with the server key, answers in Anthropic format, and traces both requests', async () => {
-    upstream = scriptedResponses(() => json(responseObject([item.message('Hi there')], { id: 'resp_9', usage: { input_tokens: 30, output_tokens: 4, cached: 10 } })));
+    upstream = scriptedResponses(() =>
+      json(responseObject([item.message('Hi there')], { id: 'resp_9', usage: { input_tokens: 30, output_tokens: 4, cached: 10 } })),
+    );
     const sent = await post(
       '/v1/messages?beta=true',
       { model: 'claude-sonnet-4-6', max_tokens: 512, messages: [{ role: 'user', content: 'Hello' }] },
@@ -54,7 +58,13 @@ describe('openai-responses provider', () => {
     expect(call.headers.get('authorization')).toBe('Bearer sk-upstream-secret-000111222');
     expect(JSON.parse(call.body)).toMatchObject({ model: 'gpt-5.1-codex', store: false, prompt_cache_key: 'sess-r1', max_output_tokens: 512 });
     const row = await traceOf(sent);
-    expect(row).toMatchObject({ provider: 'openai-responses', targetModel: 'gpt-5.1-codex', targetUrl: 'https://api.openai.com/v1/responses', cacheReadInputTokens: 10, inputTokens: 20 });
+    expect(row).toMatchObject({
+      provider: 'openai-responses',
+      targetModel: 'gpt-5.1-codex',
+      targetUrl: 'https://api.openai.com/v1/responses',
+      cacheReadInputTokens: 10,
+      inputTokens: 20,
+    });
     expect(JSON.parse(row.upstreamRequestBody!)).toEqual(JSON.parse(call.body));
   });
 
@@ -65,14 +75,23 @@ describe('openai-responses provider', () => {
       if (turn === 1) {
         const reasoning = item.reasoning('I should list the files.');
         remember(reasoning);
-        return new Response(sse(responseEvents([reasoning, item.call('Bash', { command: 'ls' }, 'call_ls')])), { headers: { 'content-type': 'text/event-stream' } });
+        return new Response(sse(responseEvents([reasoning, item.call('Bash', { command: 'ls' }, 'call_ls')])), {
+          headers: { 'content-type': 'text/event-stream' },
+        });
       }
       const input = body.input as Array<{ type: string; id?: string }>;
       return new Response(sse(responseEvents([item.message(`Saw reasoning ${input.find((i) => i.type === 'reasoning')?.id ?? 'none'}.`)])), {
         headers: { 'content-type': 'text/event-stream' },
       });
     });
-    const request = { model: 'claude-sonnet-4-6', max_tokens: 2000, stream: true, thinking: { type: 'adaptive' }, tools, messages: [{ role: 'user', content: 'List files' }] };
+    const request = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 2000,
+      stream: true,
+      thinking: { type: 'adaptive' },
+      tools,
+      messages: [{ role: 'user', content: 'List files' }],
+    };
     const first = await post('/v1/messages', request, proxyAuth, responsesRoute());
     await first.response.text();
     const firstRow = await traceOf(first);
@@ -102,7 +121,12 @@ describe('openai-responses provider', () => {
     upstream = scriptUpstream(() =>
       json({ error: { message: 'Rate limit reached for gpt-5.1-codex', type: 'requests', code: 'rate_limit_exceeded' } }, 429, { 'retry-after': '20' }),
     );
-    const limited = await post('/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, proxyAuth, responsesRoute({ retries: 0 }));
+    const limited = await post(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+      proxyAuth,
+      responsesRoute({ retries: 0 }),
+    );
     expect(limited.response.status).toBe(429);
     expect(limited.response.headers.get('retry-after')).toBe('20');
     upstream.restore();
@@ -119,7 +143,12 @@ describe('openai-responses provider', () => {
         400,
       ),
     );
-    const overflow = await post('/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, proxyAuth, responsesRoute());
+    const overflow = await post(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+      proxyAuth,
+      responsesRoute(),
+    );
     expect(overflow.response.status).toBe(400);
     expect(((await overflow.response.json()) as { error: { message: string } }).error.message).toMatch(/^prompt is too long: \d+ tokens > \d+ maximum$/);
   });
@@ -135,7 +164,12 @@ describe('openai-responses provider', () => {
           { headers: { 'content-type': 'text/event-stream' } },
         ),
     );
-    const sent = await post('/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'x' }] }, proxyAuth, responsesRoute());
+    const sent = await post(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-6', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'x' }] },
+      proxyAuth,
+      responsesRoute(),
+    );
     const text = await sent.response.text();
     expect(text).toContain('event: error');
     expect(text).not.toContain('message_stop');
@@ -144,8 +178,15 @@ describe('openai-responses provider', () => {
   });
 
   it('treats a stream that ends before response.completed as cut', async () => {
-    upstream = scriptUpstream(() => new Response(sse(responseEvents([item.message('So far')]).slice(0, -1)), { headers: { 'content-type': 'text/event-stream' } }));
-    const sent = await post('/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'x' }] }, proxyAuth, responsesRoute());
+    upstream = scriptUpstream(
+      () => new Response(sse(responseEvents([item.message('So far')]).slice(0, -1)), { headers: { 'content-type': 'text/event-stream' } }),
+    );
+    const sent = await post(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-6', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'x' }] },
+      proxyAuth,
+      responsesRoute(),
+    );
     const text = await sent.response.text();
     expect(text.trim().split('\n\n').at(-1)).toContain('ended before the response was complete');
   });
@@ -154,12 +195,27 @@ describe('openai-responses provider', () => {
     upstream = scriptUpstream(async (request) => {
       const body = (await request.json()) as { reasoning?: unknown };
       if (body.reasoning) {
-        return json({ error: { message: "Unsupported parameter: 'reasoning.effort' is not supported with this model.", type: 'invalid_request_error', param: 'reasoning.effort', code: 'unsupported_parameter' } }, 400);
+        return json(
+          {
+            error: {
+              message: "Unsupported parameter: 'reasoning.effort' is not supported with this model.",
+              type: 'invalid_request_error',
+              param: 'reasoning.effort',
+              code: 'unsupported_parameter',
+            },
+          },
+          400,
+        );
       }
       return json(responseObject([item.message('Plain answer')]));
     });
     const route = responsesRoute({ model: 'gpt-4.1-gateway', reasoning: 'reasoning_effort' });
-    const request = { model: 'claude-sonnet-4-6', max_tokens: 100, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'x' }] };
+    const request = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 100,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: 'x' }],
+    };
     const sent = await post('/v1/messages', request, proxyAuth, route);
     expect(sent.response.status).toBe(200);
     const row = await traceOf(sent);
@@ -173,7 +229,12 @@ describe('openai-responses provider', () => {
 
   it('answers count_tokens locally', async () => {
     upstream = scriptUpstream(() => json({}));
-    const sent = await post('/v1/messages/count_tokens', { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'How many tokens is this?' }] }, proxyAuth, responsesRoute());
+    const sent = await post(
+      '/v1/messages/count_tokens',
+      { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'How many tokens is this?' }] },
+      proxyAuth,
+      responsesRoute(),
+    );
     expect(((await sent.response.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(3);
     expect(upstream.calls).toHaveLength(0);
   });

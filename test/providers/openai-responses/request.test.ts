@@ -30,7 +30,13 @@ describe('Anthropic request → Responses API request', () => {
       top_k: 5,
       metadata: { user_id: 'u' },
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'Look', cache_control: { type: 'ephemeral' } }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBO' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Look', cache_control: { type: 'ephemeral' } },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBO' } },
+          ],
+        },
         { role: 'assistant', content: 'I see a cat.' },
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: 'And?' },
@@ -129,11 +135,29 @@ describe('Anthropic request → Responses API request', () => {
           ],
         },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'x' }] },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'Claude thought', signature: 'EqQBCkgIARABGAIiQL1' }, { type: 'text', text: 'From Claude.' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'Claude thought', signature: 'EqQBCkgIARABGAIiQL1' },
+            { type: 'text', text: 'From Claude.' },
+          ],
+        },
         { role: 'user', content: 'Again' },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'Other model', signature: ours('rs_2', 'gpt-5.2') }, { type: 'text', text: 'Other.' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'Other model', signature: ours('rs_2', 'gpt-5.2') },
+            { type: 'text', text: 'Other.' },
+          ],
+        },
         { role: 'user', content: 'Last' },
-        { role: 'assistant', content: [{ type: 'text', text: 'Prefill' }, { type: 'thinking', thinking: '', signature: ours('rs_3') }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Prefill' },
+            { type: 'thinking', thinking: '', signature: ours('rs_3') },
+          ],
+        },
       ],
     });
     const reasoning = body.input.filter((item) => item.type === 'reasoning');
@@ -147,19 +171,27 @@ describe('Anthropic request → Responses API request', () => {
     expect(translate({ thinking: { type: 'enabled', budget_tokens: 2000 } }).body.reasoning).toEqual({ effort: 'low', summary: 'auto' });
     expect(translate({ thinking: { type: 'adaptive' }, output_config: { effort: 'max' } }).body.reasoning).toEqual({ effort: 'high', summary: 'auto' });
     expect(translate({ thinking: { type: 'adaptive' } }, { model: 'gpt-4.1' }).body).not.toHaveProperty('reasoning');
-    expect(translate({ thinking: { type: 'adaptive' } }, { model: 'my-gateway-model', reasoning: 'always' }).body.reasoning).toEqual({ effort: 'medium', summary: 'auto' });
+    expect(translate({ thinking: { type: 'adaptive' } }, { model: 'my-gateway-model', reasoning: 'always' }).body.reasoning).toEqual({
+      effort: 'medium',
+      summary: 'auto',
+    });
     expect(translate({ thinking: { type: 'adaptive' } }, { reasoning: 'never' }).body).not.toHaveProperty('reasoning');
     expect(translate({ thinking: { type: 'disabled' } }).body).not.toHaveProperty('reasoning');
   });
 
   it('maps tool_choice, parallel tool use, output format and the session cache key', () => {
     const tools = [{ name: 'Bash', input_schema: { type: 'object', properties: {} } }];
-    expect(translate({ tools, tool_choice: { type: 'any', disable_parallel_tool_use: true } }).body).toMatchObject({ tool_choice: 'required', parallel_tool_calls: false });
+    expect(translate({ tools, tool_choice: { type: 'any', disable_parallel_tool_use: true } }).body).toMatchObject({
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+    });
     expect(translate({ tools, tool_choice: { type: 'tool', name: 'Bash' } }).body.tool_choice).toEqual({ type: 'function', name: 'Bash' });
     expect(translate({ tools, tool_choice: { type: 'none' } }).body.tool_choice).toBe('none');
     expect(translate({ tools, tool_choice: { type: 'tool', name: 'Missing' } }).body).not.toHaveProperty('tool_choice');
     const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false };
-    expect(translate({ output_config: { format: { type: 'json_schema', schema } } }).body.text).toEqual({ format: { type: 'json_schema', name: 'output', schema, strict: true } });
+    expect(translate({ output_config: { format: { type: 'json_schema', schema } } }).body.text).toEqual({
+      format: { type: 'json_schema', name: 'output', schema, strict: true },
+    });
     expect(translate({}, { sessionId: 'sess-1' }).body.prompt_cache_key).toBe('sess-1');
     expect(translate({}).body).not.toHaveProperty('prompt_cache_key');
   });
@@ -207,7 +239,12 @@ describe('Anthropic request → Responses API request', () => {
   });
 
   it('knows strict-compatible schemas', () => {
-    const closed = { type: 'object', properties: { a: { type: 'string' }, b: { type: 'array', items: { type: 'integer' } } }, required: ['a', 'b'], additionalProperties: false };
+    const closed = {
+      type: 'object',
+      properties: { a: { type: 'string' }, b: { type: 'array', items: { type: 'integer' } } },
+      required: ['a', 'b'],
+      additionalProperties: false,
+    };
     expect(isStrictCompatible(closed)).toBe(true);
     expect(isStrictCompatible({ ...closed, required: ['a'] })).toBe(false);
     expect(isStrictCompatible({ ...closed, additionalProperties: true })).toBe(false);

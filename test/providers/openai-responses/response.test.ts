@@ -12,7 +12,9 @@ describe('Responses API answer → Anthropic message', () => {
   it('maps reasoning, text and function calls to blocks in order, with the reasoning item in the signature', () => {
     const reasoning = item.reasoning('Plan the read.');
     const call = item.call('Read', { file_path: '/a.txt' }, 'call_read1');
-    const message = convert(responseObject([reasoning, item.message('Reading it.'), call], { id: 'resp_1', usage: { input_tokens: 120, output_tokens: 30, cached: 100 } }));
+    const message = convert(
+      responseObject([reasoning, item.message('Reading it.'), call], { id: 'resp_1', usage: { input_tokens: 120, output_tokens: 30, cached: 100 } }),
+    );
     expect(message).toEqual({
       id: 'msg_resp_1',
       type: 'message',
@@ -33,7 +35,11 @@ describe('Responses API answer → Anthropic message', () => {
 
   it('keeps a reasoning item that has no summary as an empty thinking block (it must be replayed), and drops one with nothing to replay', () => {
     const bare = item.reasoning(null);
-    expect(convert(responseObject([bare, item.message('ok')])).content[0]).toEqual({ type: 'thinking', thinking: '', signature: expect.stringMatching(/^cpr1\./) });
+    expect(convert(responseObject([bare, item.message('ok')])).content[0]).toEqual({
+      type: 'thinking',
+      thinking: '',
+      signature: expect.stringMatching(/^cpr1\./),
+    });
     expect(convert(responseObject([{ type: 'reasoning', id: 'rs_x', summary: [] }, item.message('ok')])).content).toEqual([{ type: 'text', text: 'ok' }]);
   });
 
@@ -68,7 +74,10 @@ describe('Responses API answer → Anthropic message', () => {
     const long = `mcp__server__${'x'.repeat(70)}`;
     const short = ctx.toolNames.shorten(long);
     const message = fromResponsesResponse(
-      { status: 'completed', output: [{ type: 'function_call', call_id: 'call.weird/id', name: short, arguments: '{"path": "/a", "lim' }] } as ResponsesResponse,
+      {
+        status: 'completed',
+        output: [{ type: 'function_call', call_id: 'call.weird/id', name: short, arguments: '{"path": "/a", "lim' }],
+      } as ResponsesResponse,
       ctx,
     );
     expect(message.content).toEqual([{ type: 'tool_use', id: 'call_weird_id', name: long, input: { path: '/a' } }]);

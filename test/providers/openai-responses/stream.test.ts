@@ -4,12 +4,7 @@ import type { StreamEvent } from '../../../src/protocol/types';
 import { ToolNames } from '../../../src/providers/openai/tool-names';
 import type { ResponsesAnswerContext } from '../../../src/providers/openai-responses/response';
 import { decodeReasoningSignature } from '../../../src/providers/openai-responses/signature';
-import {
-  convertResponsesEvent,
-  createResponsesStreamState,
-  finishResponsesStream,
-  responsesStartEvents,
-} from '../../../src/providers/openai-responses/stream';
+import { convertResponsesEvent, createResponsesStreamState, finishResponsesStream, responsesStartEvents } from '../../../src/providers/openai-responses/stream';
 import type { ResponsesStreamEvent } from '../../../src/providers/openai-responses/types';
 import { item, responseEvents } from '../../fixtures/scripted-responses.mjs';
 
@@ -46,7 +41,13 @@ function checkWellFormed(events: StreamEvent[]): void {
 
 describe('Responses API stream → Anthropic stream', () => {
   it('streams reasoning summaries, text and calls as thinking, text and tool_use blocks, with the signature last', () => {
-    const reasoning = { ...item.reasoning('First, look.'), summary: [{ type: 'summary_text', text: 'First, look.' }, { type: 'summary_text', text: 'Then act.' }] };
+    const reasoning = {
+      ...item.reasoning('First, look.'),
+      summary: [
+        { type: 'summary_text', text: 'First, look.' },
+        { type: 'summary_text', text: 'Then act.' },
+      ],
+    };
     const events = responseEvents([reasoning, item.message('Looking now.'), item.call('Bash', { command: 'ls -la' }, 'call_ls')], {
       usage: { input_tokens: 500, output_tokens: 40, cached: 400 },
     });

@@ -38,7 +38,9 @@ interface ChatCall {
  * first function call of every step in the history carries the signature it was issued with (or
  * the documented placeholder); else 400, as Gemini words it.
  */
-function scriptedGemini(answer: (body: { messages: Array<{ role: string; tool_calls?: ChatCall[] }>; stream?: boolean }, sign: (id: string) => string) => Response) {
+function scriptedGemini(
+  answer: (body: { messages: Array<{ role: string; tool_calls?: ChatCall[] }>; stream?: boolean }, sign: (id: string) => string) => Response,
+) {
   const issued = new Map<string, string>();
   let serial = 0;
   const sign = (id: string) => {
@@ -55,7 +57,15 @@ function scriptedGemini(answer: (body: { messages: Array<{ role: string; tool_ca
       const signature = first.extra_content?.google?.thought_signature;
       if (signature !== SKIP_THOUGHT_SIGNATURE && (signature === undefined || signature !== issued.get(first.id))) {
         return json(
-          [{ error: { code: 400, message: `Function call is missing a thought_signature in functionCall parts (call ${first.id}).`, status: 'INVALID_ARGUMENT' } }],
+          [
+            {
+              error: {
+                code: 400,
+                message: `Function call is missing a thought_signature in functionCall parts (call ${first.id}).`,
+                status: 'INVALID_ARGUMENT',
+              },
+            },
+          ],
           400,
         );
       }
@@ -74,7 +84,10 @@ describe('Gemini 3 thought signatures', () => {
       const args = step === 0 ? '{"file_path":"/a.txt"}' : '{"command":"wc -c /a.txt"}';
       return new Response(
         sse([
-          chunk({ role: 'assistant', tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: args }, extra_content: { google: { thought_signature: sign(id) } } }] }),
+          chunk({
+            role: 'assistant',
+            tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: args }, extra_content: { google: { thought_signature: sign(id) } } }],
+          }),
           chunk({}, 'tool_calls'),
           usageChunk(40, 5),
         ]),
@@ -84,7 +97,10 @@ describe('Gemini 3 thought signatures', () => {
     const messages: MessagesRequest['messages'] = [{ role: 'user', content: 'Read /a.txt, then count its bytes.' }];
     for (const result of ['hello', '5 /a.txt']) {
       const sent = await post('/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 500, stream: true, tools, messages }, proxyAuth, openaiRoute(GEMINI));
-      const events = (await sent.response.text()).split('\n\n').filter(Boolean).map((frame) => JSON.parse(frame.split('\n')[1]!.slice(6)));
+      const events = (await sent.response.text())
+        .split('\n\n')
+        .filter(Boolean)
+        .map((frame) => JSON.parse(frame.split('\n')[1]!.slice(6)));
       const use = events.find((event) => event.type === 'content_block_start' && event.content_block.type === 'tool_use').content_block;
       expect(use.id).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(splitToolUseId(use.id).id).toMatch(/^function-call-\d$/);
@@ -113,7 +129,12 @@ describe('Gemini 3 thought signatures', () => {
           {
             content: null,
             tool_calls: [
-              { id: 'p1', type: 'function', function: { name: 'Read', arguments: '{"file_path":"/a"}' }, extra_content: { google: { thought_signature: sign('p1') } } },
+              {
+                id: 'p1',
+                type: 'function',
+                function: { name: 'Read', arguments: '{"file_path":"/a"}' },
+                extra_content: { google: { thought_signature: sign('p1') } },
+              },
               { id: 'p2', type: 'function', function: { name: 'Read', arguments: '{"file_path":"/b"}' } },
             ],
           },
@@ -121,7 +142,12 @@ describe('Gemini 3 thought signatures', () => {
         ),
       );
     });
-    const first = await post('/v1/messages', { model: 'claude-sonnet-4-6', max_tokens: 500, tools, messages: [{ role: 'user', content: 'Read /a and /b' }] }, proxyAuth, openaiRoute(GEMINI));
+    const first = await post(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-6', max_tokens: 500, tools, messages: [{ role: 'user', content: 'Read /a and /b' }] },
+      proxyAuth,
+      openaiRoute(GEMINI),
+    );
     const answer = (await first.response.json()) as { content: Array<{ id: string; name: string; input: unknown }> };
     expect(answer.content.map((block) => splitToolUseId(block.id))).toEqual([
       { id: 'p1', signature: expect.any(String) },
@@ -208,7 +234,26 @@ function requiredDefined(node: unknown): boolean {
 }
 
 describe("Gemini's schema subset", () => {
-  const GEMINI_KEYWORDS = new Set(['type', 'format', 'description', 'nullable', 'enum', 'items', 'properties', 'required', 'minItems', 'maxItems', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'anyOf', 'default', 'title']);
+  const GEMINI_KEYWORDS = new Set([
+    'type',
+    'format',
+    'description',
+    'nullable',
+    'enum',
+    'items',
+    'properties',
+    'required',
+    'minItems',
+    'maxItems',
+    'minimum',
+    'maximum',
+    'minLength',
+    'maxLength',
+    'pattern',
+    'anyOf',
+    'default',
+    'title',
+  ]);
 
   it("takes every schema of Claude Code's tools down to keywords Gemini accepts", () => {
     expect(CLAUDE_CODE_TOOLS.length).toBeGreaterThan(10);
@@ -217,7 +262,10 @@ describe("Gemini's schema subset", () => {
       keywords(tool.input_schema, seen);
       const cleaned = cleanSchema(tool.input_schema as Record<string, unknown>, 'strict-subset');
       const used = [...keywords(cleaned)];
-      expect(used.filter((keyword) => !GEMINI_KEYWORDS.has(keyword)), tool.name).toEqual([]);
+      expect(
+        used.filter((keyword) => !GEMINI_KEYWORDS.has(keyword)),
+        tool.name,
+      ).toEqual([]);
       expect(requiredDefined(cleaned), tool.name).toBe(true);
       expect(cleaned.type, tool.name).toBe('object');
       // Nothing the tool describes is lost: every top-level property survives.
@@ -256,14 +304,22 @@ describe("Gemini's schema subset", () => {
 });
 
 describe('reasoning on servers the proxy does not know', () => {
-  const thinking = { model: 'claude-sonnet-4-6', max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'Think.' }] };
+  const thinking = {
+    model: 'claude-sonnet-4-6',
+    max_tokens: 2000,
+    thinking: { type: 'enabled', budget_tokens: 1024 },
+    messages: [{ role: 'user', content: 'Think.' }],
+  };
 
   it('sends reasoning_effort; a server that refuses it gets the request again without it, once, and never again', async () => {
     const route = openaiRoute({ baseUrl: 'http://10.9.8.7:8000/v1', model: 'llama-3.1-8b' });
     upstream = scriptUpstream(async (request) => {
       const body = (await request.json()) as Record<string, unknown>;
       if ('reasoning_effort' in body) {
-        return json({ object: 'error', message: '[{"type":"extra_forbidden","loc":["body","reasoning_effort"],"msg":"Extra inputs are not permitted"}]', code: 400 }, 400);
+        return json(
+          { object: 'error', message: '[{"type":"extra_forbidden","loc":["body","reasoning_effort"],"msg":"Extra inputs are not permitted"}]', code: 400 },
+          400,
+        );
       }
       return json(completion({ content: 'No thoughts here.' }));
     });
@@ -306,7 +362,7 @@ describe('reasoning on servers the proxy does not know', () => {
 describe('prompt caching and web search on Chat Completions targets', () => {
   const base = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
 
-  it("sends the Claude Code session as prompt_cache_key to OpenAI, from the header or from metadata.user_id", async () => {
+  it('sends the Claude Code session as prompt_cache_key to OpenAI, from the header or from metadata.user_id', async () => {
     upstream = scriptUpstream(() => json(completion({ content: 'ok' })));
     const route = openaiRoute({ baseUrl: 'https://api.openai.com/v1', model: 'gpt-5.1' });
     await post('/v1/messages', base, { ...proxyAuth, 'x-claude-code-session-id': 'sess-header-1' }, route);
@@ -347,7 +403,12 @@ describe('prompt caching and web search on Chat Completions targets', () => {
   });
 
   it('tells a target without web search that it has none, instead of dropping the tool silently', () => {
-    const request = { ...base, system: 'Be brief.', tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 8 }], tool_choice: { type: 'tool', name: 'web_search' } } as MessagesRequest;
+    const request = {
+      ...base,
+      system: 'Be brief.',
+      tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 8 }],
+      tool_choice: { type: 'tool', name: 'web_search' },
+    } as MessagesRequest;
     const { body } = toOpenAIRequest(request, { model: 'target-model', compat: COMPAT.generic });
     expect(body.messages[0]).toEqual({ role: 'system', content: `Be brief.\n\n${NO_WEB_SEARCH_NOTE}` });
     expect(body).not.toHaveProperty('tools');

@@ -278,7 +278,16 @@ const scenario = fc
   .chain((pool) =>
     fc.record({
       compat: fc.constantFrom(...(Object.keys(COMPAT) as CompatName[])),
-      model: fc.constantFrom('target-model', 'gpt-5-mini', 'o3', 'gemini-2.5-pro', 'gemini-3-pro-preview', 'qwen3-32b', 'deepseek-chat', 'anthropic/claude-sonnet-4.6'),
+      model: fc.constantFrom(
+        'target-model',
+        'gpt-5-mini',
+        'o3',
+        'gemini-2.5-pro',
+        'gemini-3-pro-preview',
+        'qwen3-32b',
+        'deepseek-chat',
+        'anthropic/claude-sonnet-4.6',
+      ),
       clientTools: pool.length > 0 ? fc.tuple(...pool.map(clientTool)) : fc.constant([] as Tool[]),
       serverTools: fc.subarray(SERVER_TOOLS),
       serverToolsFirst: fc.boolean(),
@@ -936,10 +945,19 @@ function checkResponsesTranslation(s: Scenario, model: string): void {
   // Accepted by an endpoint that refuses what the real one refuses.
   expect(checkResponsesRequest(body as unknown as Record<string, unknown>, issued)).toBeNull();
   // Every tool_use is one function_call, answered exactly once.
-  const of = <T extends ResponsesInputItem['type']>(type: T) => body.input.filter((item): item is Extract<ResponsesInputItem, { type: T }> => item.type === type);
+  const of = <T extends ResponsesInputItem['type']>(type: T) =>
+    body.input.filter((item): item is Extract<ResponsesInputItem, { type: T }> => item.type === type);
   const calls = of('function_call');
-  expect(calls.map((call) => call.call_id).sort()).toEqual(toolUses(request).map((use) => use.id).sort());
-  expect(of('function_call_output').map((output) => output.call_id).sort()).toEqual(calls.map((call) => call.call_id).sort());
+  expect(calls.map((call) => call.call_id).sort()).toEqual(
+    toolUses(request)
+      .map((use) => use.id)
+      .sort(),
+  );
+  expect(
+    of('function_call_output')
+      .map((output) => output.call_id)
+      .sort(),
+  ).toEqual(calls.map((call) => call.call_id).sort());
   // Only reasoning this model wrote goes back, verbatim.
   for (const reasoning of of('reasoning')) expect(issued.get(reasoning.id)).toBe(reasoning.encrypted_content);
   // Nothing only Anthropic understands; names valid and reversible.
@@ -969,7 +987,11 @@ const RESPONSES_ROUTE = () => ({
 const RESPONSES_FIXTURES: StreamFixture[] = [
   {
     name: 'reasoning summary, text with emoji and CJK',
-    sse: responsesSse(responseEvents([responsesItem.reasoning('Überlegen… 🤔 考える'), responsesItem.message('Hello 👋 世界 — ✓ café 🇫🇷')], { usage: { input_tokens: 40, output_tokens: 12 } })),
+    sse: responsesSse(
+      responseEvents([responsesItem.reasoning('Überlegen… 🤔 考える'), responsesItem.message('Hello 👋 世界 — ✓ café 🇫🇷')], {
+        usage: { input_tokens: 40, output_tokens: 12 },
+      }),
+    ),
     content: [
       { type: 'thinking', thinking: 'Überlegen… 🤔 考える', signature: expect.stringMatching(/^cpr1\./) },
       { type: 'text', text: 'Hello 👋 世界 — ✓ café 🇫🇷' },
@@ -999,10 +1021,9 @@ const RESPONSES_FIXTURES: StreamFixture[] = [
   },
   {
     name: 'web search, then text, CRLF line endings',
-    sse: responsesSse(responseEvents([responsesItem.webSearch('wetter köln', [{ url: 'https://example.com/köln', title: 'Köln ☀' }]), responsesItem.message('Sonnig.')])).replace(
-      /\n/g,
-      '\r\n',
-    ),
+    sse: responsesSse(
+      responseEvents([responsesItem.webSearch('wetter köln', [{ url: 'https://example.com/köln', title: 'Köln ☀' }]), responsesItem.message('Sonnig.')]),
+    ).replace(/\n/g, '\r\n'),
     content: [
       { type: 'server_tool_use', id: expect.stringMatching(/^srvtoolu_/), name: 'web_search', input: { query: 'wetter köln' } },
       {

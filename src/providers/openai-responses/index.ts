@@ -1,11 +1,10 @@
-import { ProxyError } from '../../core/errors';
 import { estimateRequestTokens } from '../../protocol/tokens';
 import { joinUrl } from '../../upstream/http';
-import { pump, type StreamTransform } from '../../upstream/pump';
+import type { StreamTransform } from '../../upstream/pump';
 import type { CallObserver, PreparedRequest, Provider } from '../../upstream/types';
-import { countTokensLocally, PING_INTERVAL_MS, requestId, sessionOf, upstreamHeaders } from '../openai';
+import { countTokensLocally, messageAnswer, readJsonAnswer, sessionOf, streamedAnswer, upstreamHeaders } from '../openai';
 import { fromUpstreamError } from '../openai/errors';
-import { type DroppableParam, refusedParam, rememberRefused, targetKey, withoutRefused } from '../openai/refused-params';
+import { type DroppableParam, dropRefused, targetKey, withoutRefused } from '../openai/refused-params';
 import { translatedStreamTransform } from '../openai/transform';
 import { toResponsesRequest } from './request';
 import { fromResponsesResponse, type ResponsesAnswerContext } from './response';
@@ -52,43 +51,24 @@ export const openaiResponsesProvider: Provider = {
       url,
       init: { method: 'POST', headers: upstreamHeaders(call, auth, request.stream === true), body: payload },
       async respond(upstream, control) {
-        if (request.stream && upstream.body) {
-          control.clearDeadline();
-          return new Response(
-            pump(upstream.body, responsesStreamTransform(context, observer), observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }),
-            {
-              headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
-            },
-          );
-        }
-        const text = await upstream.text();
-        control.clearDeadline();
-        observer.firstByte();
-        let response: ResponsesResponse;
-        try {
-          response = JSON.parse(text) as ResponsesResponse;
-        } catch {
-          throw new ProxyError('api_error', `${host} answered with invalid JSON: ${text.slice(0, 200)}`, 502);
-        }
-        if (response.status === 'failed' || (response.error && !Array.isArray(response.output)) || !Array.isArray(response.output)) {
+        if (request.stream && upstream.body) return streamedAnswer(upstream.body, responsesStreamTransform(context, observer), observer, control);
+        const { text, json: response } = await readJsonAnswer<ResponsesResponse>(upstream, control, observer, host);
+        if (response.status === 'failed' || !Array.isArray(response.output)) {
+          // A failed response, or an error object where the answer should be.
           throw upstreamError(response.error || response.status === 'failed' ? 500 : 502, text, upstream.headers);
         }
-        const message = fromResponsesResponse(response, context);
-        const json = JSON.stringify(message);
-        observer.response({ kind: 'message', body: message, text: json, bytes: json.length });
-        return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, observer) } });
+        return messageAnswer(fromResponsesResponse(response, context), upstream, observer);
       },
       fail: (status, text, headers) => upstreamError(status, text, headers),
-      retryWithout(status, text) {
-        const refused = refusedParam(status, text, fields, DROPPABLE);
-        if (!refused) return null;
-        rememberRefused(refusals, refused.field);
-        delete fields[refused.field];
-        const resent = JSON.stringify(body);
-        observer.upstreamRequest(resent);
-        prepared.init.body = resent;
-        return `resent without ${refused.field}, which this target refuses (not sent to it again)`;
-      },
+      retryWithout: dropRefused({
+        key: refusals,
+        body: fields,
+        params: DROPPABLE,
+        resend(payload) {
+          observer.upstreamRequest(payload);
+          prepared.init.body = payload;
+        },
+      }),
     };
     return prepared;
   },

@@ -1,5 +1,6 @@
 import type { ResponseBlock, StreamEvent, Usage } from '../../protocol/types';
 import { messageId, newToolUseId } from '../openai/response';
+import { messageStartEvent } from '../openai/stream';
 import { itemBlocks, mapResponsesUsage, type ResponsesAnswerContext, reasoningSignature, stopReason, toolUseId } from './response';
 import type { ResponsesOutputItem, ResponsesResponse, ResponsesStreamEvent } from './types';
 
@@ -61,21 +62,7 @@ export function createResponsesStreamState(context: ResponsesAnswerContext): Res
 
 /** The first event, sent as soon as the upstream accepts the request. */
 export function responsesStartEvents(state: ResponsesStreamState): StreamEvent[] {
-  return [
-    {
-      type: 'message_start',
-      message: {
-        id: state.messageId,
-        type: 'message',
-        role: 'assistant',
-        model: state.context.requestedModel,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
-    },
-  ];
+  return [messageStartEvent(state.messageId, state.context.requestedModel)];
 }
 
 /** One upstream event → the Anthropic events it completes. */

@@ -1,13 +1,13 @@
 import { ProxyError } from '../../core/errors';
 import { sessionFromMetadata } from '../../protocol/session';
 import { estimateRequestTokens } from '../../protocol/tokens';
-import type { MessagesRequest } from '../../protocol/types';
+import type { MessageResponse, MessagesRequest } from '../../protocol/types';
 import { joinUrl } from '../../upstream/http';
 import { pump, type StreamTransform } from '../../upstream/pump';
-import type { CallObserver, PreparedRequest, Provider, ProviderCall, UpstreamAuth } from '../../upstream/types';
+import type { CallObserver, PreparedRequest, Provider, ProviderCall, UpstreamAuth, UpstreamControl } from '../../upstream/types';
 import { compatFor } from './compat';
 import { fromUpstreamError } from './errors';
-import { type DroppableParam, refusedParam, rememberRefused, targetKey, withoutRefused } from './refused-params';
+import { type DroppableParam, dropRefused, targetKey, withoutRefused } from './refused-params';
 import { toOpenAIRequest } from './request';
 import { type AnswerContext, fromOpenAIResponse } from './response';
 import { convertChunk, createStreamState, failStream, finishStream, startEvents } from './stream';
@@ -44,43 +44,24 @@ export const openaiProvider: Provider = {
       url,
       init: { method: 'POST', headers: upstreamHeaders(call, auth, request.stream === true), body: payload },
       async respond(upstream, control) {
-        if (request.stream && upstream.body) {
-          control.clearDeadline();
-          const transform = chatStreamTransform(context, request, observer);
-          return new Response(pump(upstream.body, transform, observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }), {
-            headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
-          });
-        }
-        // A whole answer is read under the deadline.
-        const text = await upstream.text();
-        control.clearDeadline();
-        observer.firstByte();
-        let completion: ChatCompletion;
-        try {
-          completion = JSON.parse(text) as ChatCompletion;
-        } catch {
-          throw new ProxyError('api_error', `${host} answered with invalid JSON: ${text.slice(0, 200)}`, 502);
-        }
+        if (request.stream && upstream.body) return streamedAnswer(upstream.body, chatStreamTransform(context, request, observer), observer, control);
+        const { text, json: completion } = await readJsonAnswer<ChatCompletion>(upstream, control, observer, host);
         if (completion.error || !Array.isArray(completion.choices)) {
           // Some servers answer 200 with an error object.
           throw upstreamError(completion.error ? 500 : 502, text, upstream.headers);
         }
-        const message = fromOpenAIResponse(completion, context);
-        const json = JSON.stringify(message);
-        observer.response({ kind: 'message', body: message, text: json, bytes: json.length });
-        return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, observer) } });
+        return messageAnswer(fromOpenAIResponse(completion, context), upstream, observer);
       },
       fail: (status, text, headers) => upstreamError(status, text, headers),
-      retryWithout(status, text) {
-        const refused = refusedParam(status, text, body as unknown as Record<string, unknown>, REASONING_PARAMS);
-        if (!refused) return null;
-        rememberRefused(refusals, refused.field);
-        delete (body as unknown as Record<string, unknown>)[refused.field];
-        const resent = JSON.stringify(body);
-        observer.upstreamRequest(resent);
-        prepared.init.body = resent;
-        return `resent without ${refused.field}, which this target refuses (not sent to it again)`;
-      },
+      retryWithout: dropRefused({
+        key: refusals,
+        body: body as unknown as Record<string, unknown>,
+        params: REASONING_PARAMS,
+        resend(payload) {
+          observer.upstreamRequest(payload);
+          prepared.init.body = payload;
+        },
+      }),
     };
     return prepared;
   },
@@ -104,6 +85,38 @@ export function countTokensLocally(call: ProviderCall): Response {
   call.observer.response({ kind: 'message', body: answer, bytes: 0 });
   call.observer.upstreamRequest(null);
   return Response.json(answer);
+}
+
+/** A translated stream as the client's answer: the pump over the transform, pinging through silences. */
+export function streamedAnswer(body: ReadableStream<Uint8Array>, transform: StreamTransform, observer: CallObserver, control: UpstreamControl): Response {
+  control.clearDeadline();
+  return new Response(pump(body, transform, observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }), {
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
+  });
+}
+
+/** A whole answer, read under the deadline and parsed; one that is not JSON is a 502. */
+export async function readJsonAnswer<T>(
+  upstream: Response,
+  control: UpstreamControl,
+  observer: CallObserver,
+  host: string,
+): Promise<{ text: string; json: T }> {
+  const text = await upstream.text();
+  control.clearDeadline();
+  observer.firstByte();
+  try {
+    return { text, json: JSON.parse(text) as T };
+  } catch {
+    throw new ProxyError('api_error', `${host} answered with invalid JSON: ${text.slice(0, 200)}`, 502);
+  }
+}
+
+/** A translated message as the client's JSON answer, captured for the trace. */
+export function messageAnswer(message: MessageResponse, upstream: Response, observer: CallObserver): Response {
+  const json = JSON.stringify(message);
+  observer.response({ kind: 'message', body: message, text: json, bytes: json.length });
+  return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, observer) } });
 }
 
 export function upstreamHeaders(call: ProviderCall, auth: UpstreamAuth, stream: boolean): Headers {

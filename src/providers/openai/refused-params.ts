@@ -57,6 +57,26 @@ export function withoutRefused(key: string, body: Record<string, unknown>): stri
   return dropped;
 }
 
+/**
+ * A provider's `retryWithout`: when a 400/422 names one of `params` that `body` holds, the
+ * target is remembered as refusing it, the field is dropped and the request resent without it.
+ */
+export function dropRefused(options: {
+  key: string;
+  body: Record<string, unknown>;
+  params: readonly DroppableParam[];
+  resend: (payload: string) => void;
+}): (status: number, bodyText: string) => string | null {
+  return (status, bodyText) => {
+    const refused = refusedParam(status, bodyText, options.body, options.params);
+    if (!refused) return null;
+    rememberRefused(options.key, refused.field);
+    delete options.body[refused.field];
+    options.resend(JSON.stringify(options.body));
+    return `resent without ${refused.field}, which this target refuses (not sent to it again)`;
+  };
+}
+
 /** Forgets every target (tests). */
 export function forgetRefused(): void {
   refusedByTarget.clear();

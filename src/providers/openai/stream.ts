@@ -64,22 +64,24 @@ export function createStreamState(context: AnswerContext, upstreamId?: string, i
 
 /** The first event, sent as soon as the upstream accepts the request. */
 export function startEvents(state: StreamState): StreamEvent[] {
-  return [
-    {
-      type: 'message_start',
-      message: {
-        id: state.messageId,
-        type: 'message',
-        role: 'assistant',
-        model: state.context.requestedModel,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        // The real counts arrive with the usage chunk, after the content: sent in message_delta.
-        usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
+  return [messageStartEvent(state.messageId, state.context.requestedModel)];
+}
+
+/** `message_start` for a translated stream: the real usage arrives after the content, in message_delta. */
+export function messageStartEvent(id: string, model: string): StreamEvent {
+  return {
+    type: 'message_start',
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     },
-  ];
+  };
 }
 
 /** One upstream chunk → the Anthropic events it completes. */

@@ -5,47 +5,11 @@
 // refuses tool schemas with keywords outside its subset.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { report, runClaude, scratch, startUpstream, startWorker } from './lib.mjs';
+import { printRun, printTraces, readAndCount, report, scratch, startUpstream, startWorker } from './lib.mjs';
 import { chunk } from './openai-tools.mjs';
+import { checkGeminiRequest, SKIP_THOUGHT_SIGNATURE } from '../../fixtures/scripted-gemini.mjs';
 
 export const name = 'gemini3';
-
-const PLACEHOLDER = 'skip_thought_signature_validator';
-/** The JSON-schema keywords Gemini takes in function parameters. */
-const GEMINI_KEYWORDS = new Set([
-  'type',
-  'format',
-  'description',
-  'nullable',
-  'enum',
-  'items',
-  'properties',
-  'required',
-  'minItems',
-  'maxItems',
-  'minimum',
-  'maximum',
-  'minLength',
-  'maxLength',
-  'pattern',
-  'anyOf',
-  'default',
-  'title',
-]);
-
-function unknownKeyword(schema) {
-  if (Array.isArray(schema)) return schema.map(unknownKeyword).find(Boolean) ?? null;
-  if (!schema || typeof schema !== 'object') return null;
-  for (const [key, value] of Object.entries(schema)) {
-    if (!GEMINI_KEYWORDS.has(key)) return key;
-    const inner =
-      key === 'properties' ? Object.values(value).map(unknownKeyword).find(Boolean) : key === 'items' || key === 'anyOf' ? unknownKeyword(value) : null;
-    if (inner) return inner;
-  }
-  return null;
-}
-
-const geminiError = (message) => [{ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }];
 
 export async function run() {
   const workspace = scratch(name);
@@ -59,22 +23,6 @@ export async function run() {
     issued.set(id, signature);
     return signature;
   };
-  /** What the real Gemini 3 refuses: a function call in the history without its signature, or unknown schema keywords. */
-  const refusal = (body) => {
-    for (const tool of body.tools ?? []) {
-      const keyword = unknownKeyword(tool.function.parameters);
-      if (keyword) return `Invalid JSON payload received. Unknown name "${keyword}" at 'tools[0].function_declarations[0].parameters': Cannot find field.`;
-    }
-    for (const message of body.messages) {
-      const first = message.tool_calls?.[0];
-      if (!first) continue;
-      const signature = first.extra_content?.google?.thought_signature;
-      if (signature !== PLACEHOLDER && signature !== issued.get(first.id))
-        return `Function call is missing a thought_signature in functionCall parts. (call ${first.id})`;
-    }
-    return null;
-  };
-
   const seen = [];
   const decide = (body) => {
     const toolNames = (body.tools ?? []).map((tool) => tool.function.name);
@@ -88,21 +36,21 @@ export async function run() {
   };
   const upstream = await startUpstream((req, raw, res) => {
     const body = JSON.parse(raw);
-    const refused = refusal(body);
+    const refused = checkGeminiRequest(body, issued)?.body[0].error.message ?? null;
     const signed = body.messages.filter((message) => message.tool_calls).map((message) => message.tool_calls[0].extra_content?.google?.thought_signature);
     const record = {
       path: req.url,
       stream: body.stream === true,
       tools: (body.tools ?? []).length,
       reasoning: body.reasoning_effort ?? null,
-      signatures: signed.map((signature) => (signature === PLACEHOLDER ? 'placeholder' : signature ? 'issued' : 'missing')),
+      signatures: signed.map((signature) => (signature === SKIP_THOUGHT_SIGNATURE ? 'placeholder' : signature ? 'issued' : 'missing')),
       refused,
       decision: null,
     };
     seen.push(record);
     if (refused) {
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(geminiError(refused)));
+      res.end(JSON.stringify(checkGeminiRequest(body, issued).body));
       return;
     }
     const decision = decide(body);
@@ -145,37 +93,15 @@ export async function run() {
     secrets: { UPSTREAM_KEY: 'AIzaSmokeUpstreamKey000000000000000000', PROXY_API_KEYS: 'smoke:smoke-proxy-key' },
   });
   try {
-    const run = await runClaude(
-      [
-        '-p',
-        'Read notes.txt, count its bytes with wc, and tell me the secret word and the count.',
-        '--output-format',
-        'json',
-        '--allowedTools',
-        'Read',
-        'Bash(wc:*)',
-        '--model',
-        'claude-sonnet-4-6',
-      ],
-      { cwd: workspace, baseUrl: worker.url, env: { ANTHROPIC_API_KEY: 'smoke-proxy-key' } },
-    );
-    console.log(`claude exited ${run.status} after ${run.ms} ms${run.stderr ? `; stderr: ${run.stderr.slice(0, 2000)}` : ''}`);
-    console.log(`claude said: ${run.result}`);
+    const run = await readAndCount(workspace, worker);
+    printRun(run);
     console.log('requests the scripted Gemini 3 received:');
     for (const r of seen) {
       console.log(
         `  ${r.path} stream=${r.stream} tools=${r.tools} reasoning_effort=${r.reasoning} signatures in history=[${r.signatures.join(',')}] → ${r.refused ? `400 ${r.refused}` : r.decision}`,
       );
     }
-    const traces = await worker.query(
-      "SELECT path, provider, target_model, status, stop_reason, end_reason, input_tokens, cache_read_input_tokens, output_tokens FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
-    );
-    console.log(`traces in D1: ${traces.length}`);
-    for (const row of traces) {
-      console.log(
-        `  ${row.path} ${row.provider}→${row.target_model} ${row.status} ${row.stop_reason ?? ''} ${row.end_reason} in=${row.input_tokens} cache_read=${row.cache_read_input_tokens} out=${row.output_tokens}`,
-      );
-    }
+    const traces = await printTraces(worker);
     const main = seen.filter((r) => r.tools > 1);
     const expected = `RESULT word=${secret} bytes=${Buffer.byteLength(`The secret word is ${secret}.\n`)}`;
     return report(name, [

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkResponsesRequest, item, responseEvents, responseObject, sse } from '../../fixtures/scripted-responses.mjs';
-import { report, runClaude, scratch, startUpstream, startWorker } from './lib.mjs';
+import { printRun, printTraces, readAndCount, report, scratch, startUpstream, startWorker } from './lib.mjs';
 
 export const name = 'responses';
 
@@ -72,37 +72,15 @@ export async function run() {
     secrets: { UPSTREAM_KEY: 'sk-smoke-upstream', PROXY_API_KEYS: 'smoke:smoke-proxy-key' },
   });
   try {
-    const run = await runClaude(
-      [
-        '-p',
-        'Read notes.txt, count its bytes with wc, and tell me the secret word and the count.',
-        '--output-format',
-        'json',
-        '--allowedTools',
-        'Read',
-        'Bash(wc:*)',
-        '--model',
-        'claude-sonnet-4-6',
-      ],
-      { cwd: workspace, baseUrl: worker.url, env: { ANTHROPIC_API_KEY: 'smoke-proxy-key' } },
-    );
-    console.log(`claude exited ${run.status} after ${run.ms} ms${run.stderr ? `; stderr: ${run.stderr.slice(0, 2000)}` : ''}`);
-    console.log(`claude said: ${run.result}`);
+    const run = await readAndCount(workspace, worker);
+    printRun(run);
     console.log('requests the scripted Responses API received:');
     for (const r of seen) {
       console.log(
         `  ${r.path} stream=${r.stream} tools=${r.tools} (strict ${r.strict}) items=${r.items} reasoning=${r.reasoning} replayed=${r.replayed} cache_key=${r.cacheKey ? 'session' : 'none'} → ${r.refused ? `400 ${r.refused}` : r.answer}`,
       );
     }
-    const traces = await worker.query(
-      "SELECT path, provider, target_model, status, stop_reason, end_reason, input_tokens, cache_read_input_tokens, output_tokens, session_id FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
-    );
-    console.log(`traces in D1: ${traces.length}`);
-    for (const row of traces) {
-      console.log(
-        `  ${row.path} ${row.provider}→${row.target_model} ${row.status} ${row.stop_reason ?? ''} ${row.end_reason} in=${row.input_tokens} cache_read=${row.cache_read_input_tokens} out=${row.output_tokens}`,
-      );
-    }
+    const traces = await printTraces(worker);
     const main = seen.filter((r) => r.tools > 1 && !r.refused);
     const expected = `RESULT word=${secret} bytes=${Buffer.byteLength(`The secret word is ${secret}.\n`)}`;
     const session = traces.find((row) => row.session_id)?.session_id;

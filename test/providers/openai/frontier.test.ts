@@ -12,6 +12,7 @@ import { cleanSchema } from '../../../src/providers/openai/schema';
 import { SKIP_THOUGHT_SIGNATURE, splitToolUseId, withThoughtSignature } from '../../../src/providers/openai/thought-signatures';
 import CLAUDE_CODE_TOOLS from '../../fixtures/claude-code-tools.json';
 import { chunk, completion, openaiRoute, proxyAuth, sse, usageChunk } from '../../fixtures/openai';
+import { checkGeminiRequest, GEMINI_KEYWORDS, SKIP_THOUGHT_SIGNATURE as GEMINI_PLACEHOLDER, unknownKeyword } from '../../fixtures/scripted-gemini.mjs';
 import { post, scriptUpstream, traceOf } from '../../helpers/worker';
 
 let upstream: ReturnType<typeof scriptUpstream> | undefined;
@@ -34,9 +35,10 @@ interface ChatCall {
 }
 
 /**
- * A scripted Gemini 3 (OpenAI-compatible endpoint) that checks what the real one checks: the
- * first function call of every step in the history carries the signature it was issued with (or
- * the documented placeholder); else 400, as Gemini words it.
+ * A scripted Gemini 3 (OpenAI-compatible endpoint) that checks what the real one checks
+ * (checkGeminiRequest): the first function call of every step in the history carries the
+ * signature it was issued with (or the documented placeholder), and tool schemas stay within its
+ * subset; else 400, as Gemini words it.
  */
 function scriptedGemini(
   answer: (body: { messages: Array<{ role: string; tool_calls?: ChatCall[] }>; stream?: boolean }, sign: (id: string) => string) => Response,
@@ -51,25 +53,8 @@ function scriptedGemini(
   };
   return scriptUpstream(async (request) => {
     const body = (await request.json()) as { messages: Array<{ role: string; tool_calls?: ChatCall[] }>; stream?: boolean };
-    for (const message of body.messages) {
-      const first = message.tool_calls?.[0];
-      if (!first) continue;
-      const signature = first.extra_content?.google?.thought_signature;
-      if (signature !== SKIP_THOUGHT_SIGNATURE && (signature === undefined || signature !== issued.get(first.id))) {
-        return json(
-          [
-            {
-              error: {
-                code: 400,
-                message: `Function call is missing a thought_signature in functionCall parts (call ${first.id}).`,
-                status: 'INVALID_ARGUMENT',
-              },
-            },
-          ],
-          400,
-        );
-      }
-    }
+    const refused = checkGeminiRequest(body, issued);
+    if (refused) return json(refused.body, refused.status);
     return answer(body, sign);
   });
 }
@@ -209,6 +194,7 @@ describe('Gemini 3 thought signatures', () => {
     }
     expect(splitToolUseId('toolu_01A09q90qw90lq917835lq9')).toEqual({ id: 'toolu_01A09q90qw90lq917835lq9', signature: null });
     expect(withThoughtSignature('call_1', null)).toBe('call_1');
+    expect(SKIP_THOUGHT_SIGNATURE).toBe(GEMINI_PLACEHOLDER);
   });
 });
 
@@ -234,27 +220,6 @@ function requiredDefined(node: unknown): boolean {
 }
 
 describe("Gemini's schema subset", () => {
-  const GEMINI_KEYWORDS = new Set([
-    'type',
-    'format',
-    'description',
-    'nullable',
-    'enum',
-    'items',
-    'properties',
-    'required',
-    'minItems',
-    'maxItems',
-    'minimum',
-    'maximum',
-    'minLength',
-    'maxLength',
-    'pattern',
-    'anyOf',
-    'default',
-    'title',
-  ]);
-
   it("takes every schema of Claude Code's tools down to keywords Gemini accepts", () => {
     expect(CLAUDE_CODE_TOOLS.length).toBeGreaterThan(10);
     const seen = new Set<string>();
@@ -266,6 +231,8 @@ describe("Gemini's schema subset", () => {
         used.filter((keyword) => !GEMINI_KEYWORDS.has(keyword)),
         tool.name,
       ).toEqual([]);
+      // The scripted Gemini's own check agrees.
+      expect(unknownKeyword(cleaned), tool.name).toBeNull();
       expect(requiredDefined(cleaned), tool.name).toBe(true);
       expect(cleaned.type, tool.name).toBe('object');
       // Nothing the tool describes is lost: every top-level property survives.

@@ -2,6 +2,7 @@ import type { ContentBlock, Message, MessagesRequest, OtherBlock, TextBlock, Too
 import { COMPAT } from '../openai/compat';
 import { blocksOf, isClientTool, MISSING_TOOL_RESULT, systemText, thinkingEffort, toolResultText, userParts } from '../openai/request';
 import { cleanSchema } from '../openai/schema';
+import { splitToolUseId } from '../openai/thought-signatures';
 import { ToolNames } from '../openai/tool-names';
 import type { ChatContentPart } from '../openai/types';
 import { decodeReasoningSignature } from './signature';
@@ -123,7 +124,8 @@ function conversationItems(conversation: Message[], toolNames: ToolNames, model:
     for (const block of blocks) {
       if (block.type === 'tool_result') {
         const result = block as ToolResultBlock;
-        if (unanswered.includes(result.tool_use_id) && !results.has(result.tool_use_id)) results.set(result.tool_use_id, result);
+        const id = splitToolUseId(result.tool_use_id).id;
+        if (unanswered.includes(id) && !results.has(id)) results.set(id, result);
         else parts.push(inputText(`[result of tool call ${result.tool_use_id}]\n${toolResultText(result, PROFILE, movedImages)}`));
       } else {
         parts.push(...userParts(block, PROFILE).map(fromChatPart));
@@ -178,7 +180,13 @@ function assistantItems(blocks: Array<ContentBlock | OtherBlock>, toolNames: Too
       case 'tool_use': {
         flushText();
         const use = block as ToolUseBlock;
-        items.push({ type: 'function_call', call_id: use.id, name: toolNames.shorten(use.name), arguments: JSON.stringify(use.input ?? {}) });
+        // A Gemini thought signature riding in the id means nothing here: the call's own id goes.
+        items.push({
+          type: 'function_call',
+          call_id: splitToolUseId(use.id).id,
+          name: toolNames.shorten(use.name),
+          arguments: JSON.stringify(use.input ?? {}),
+        });
         break;
       }
       case 'server_tool_use': {

@@ -252,6 +252,23 @@ describe('Anthropic request → Responses API request', () => {
   });
 });
 
+describe('history from other models', () => {
+  it('answers calls whose ids carry a Gemini thought signature under the call id alone', () => {
+    const id = 'function-call-1__tsb_CiQBVKhc7k-_AbC';
+    const { body } = translate({
+      messages: [
+        { role: 'user', content: 'Go' },
+        { role: 'assistant', content: [{ type: 'tool_use', id, name: 'Read', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'done' }] },
+      ],
+    });
+    expect(body.input.slice(1)).toEqual([
+      { type: 'function_call', call_id: 'function-call-1', name: 'Read', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'function-call-1', output: 'done' },
+    ]);
+  });
+});
+
 describe('reasoning signatures', () => {
   it('round-trip the item and refuse anything that is not ours', () => {
     const signature = encodeReasoningSignature({ id: 'rs_abc', encryptedContent: 'gAAAAB…ü', model: 'gpt-5.1-codex' });

@@ -1,6 +1,6 @@
 import type { ResponseBlock, StreamEvent, Usage } from '../../protocol/types';
 import { messageId, newToolUseId } from '../openai/response';
-import { messageStartEvent } from '../openai/stream';
+import { failStream, messageStartEvent, streamErrorType } from '../openai/stream';
 import { itemBlocks, mapResponsesUsage, type ResponsesAnswerContext, reasoningSignature, stopReason, toolUseId } from './response';
 import type { ResponsesOutputItem, ResponsesResponse, ResponsesStreamEvent } from './types';
 
@@ -117,11 +117,19 @@ export function convertResponsesEvent(event: ResponsesStreamEvent, state: Respon
       return [...events, ...finishResponsesStream(state)];
     case 'response.failed': {
       const error = event.response?.error;
-      return failResponsesStream(state, `upstream response failed: ${error?.message ?? error?.code ?? 'unknown error'}`, errorType(error?.code));
+      return failResponsesStream(
+        state,
+        `upstream response failed: ${error?.message ?? error?.code ?? 'unknown error'}`,
+        streamErrorType({ code: error?.code }),
+      );
     }
     case 'error': {
       const message = event.message ?? event.error?.message ?? event.code ?? 'unknown error';
-      return failResponsesStream(state, `upstream error mid-stream: ${message}`, errorType(event.code ?? event.error?.code ?? event.error?.type));
+      return failResponsesStream(
+        state,
+        `upstream error mid-stream: ${message}`,
+        streamErrorType({ code: event.code ?? event.error?.code, type: event.error?.type }),
+      );
     }
     // response.created, in_progress, content_part.*, *.done texts, web_search_call.* progress: nothing to send.
   }
@@ -148,18 +156,7 @@ export function finishResponsesStream(state: ResponsesStreamState): StreamEvent[
 }
 
 /** Ends the stream with an Anthropic error event: never a clean-looking message_stop. */
-export function failResponsesStream(state: ResponsesStreamState, message: string, type = 'api_error'): StreamEvent[] {
-  if (state.done) return [];
-  state.done = true;
-  return [{ type: 'error', error: { type, message } }];
-}
-
-function errorType(code: string | null | undefined): string {
-  const text = String(code ?? '').toLowerCase();
-  if (/overload|capacity|unavailable|503|529/.test(text)) return 'overloaded_error';
-  if (/rate|429/.test(text)) return 'rate_limit_error';
-  return 'api_error';
-}
+export const failResponsesStream: (state: ResponsesStreamState, message: string, type?: string) => StreamEvent[] = failStream;
 
 function kindOf(item: ResponsesOutputItem | undefined): ItemKind {
   const type = item?.type;

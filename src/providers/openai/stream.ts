@@ -141,13 +141,14 @@ export function finishStream(state: StreamState): StreamEvent[] {
 }
 
 /** Ends the stream with an Anthropic error event: never a clean-looking message_stop. */
-export function failStream(state: StreamState, message: string, type = 'api_error'): StreamEvent[] {
+export function failStream(state: { done: boolean }, message: string, type = 'api_error'): StreamEvent[] {
   if (state.done) return [];
   state.done = true;
   return [{ type: 'error', error: { type, message } }];
 }
 
-function streamErrorType(error: { type?: unknown; code?: unknown }): string {
+/** An upstream's mid-stream error type or code → the Anthropic error type a client retries on. */
+export function streamErrorType(error: { type?: unknown; code?: unknown }): string {
   const text = `${String(error.type ?? '')} ${String(error.code ?? '')}`.toLowerCase();
   if (/overload|capacity|unavailable|503|529/.test(text)) return 'overloaded_error';
   if (/rate|429/.test(text)) return 'rate_limit_error';

@@ -33,11 +33,15 @@ export class ClaudeProxyRpc extends WorkerEntrypoint<Bindings> {
     return { ...result, hasMore: result.nextCursor !== null };
   }
 
-  /** A session's totals and its traces in order; with `bodies: true` each trace carries its bodies. Null if unknown. */
+  /** A session's totals, its traces in order (with `bodies: true` each carries its bodies) and their subagent tree. Null if unknown. */
   async getSession(id: string, options: { bodies?: boolean; key?: string | null } = {}) {
     const found = await getSession(loadConfig(this.env).db, id, { bodies: options.bodies, bucket: loadConfig(this.env).trace.store?.bucket, key: options.key });
     if (!found) return null;
-    return { session: found.session, traces: options.bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces };
+    return {
+      session: found.session,
+      traces: options.bodies ? found.traces.map((trace) => withParsedBodies(trace as FullTrace)) : found.traces,
+      tree: found.tree,
+    };
   }
 
   /** Requests, errors, latency percentiles, tokens and cost per model and per day; the last 24 h by default. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { messageRequest, messageResponse, streamText } from './fixtures/anthropic';
 import { chunk, completion, sse, usageChunk } from './fixtures/openai';
+import { item, responseEvents, responseObject, sse as responsesSse } from './fixtures/scripted-responses.mjs';
 import { allTraces, post, scriptUpstream, traceOf } from './helpers/worker';
 
 /**
@@ -38,6 +39,14 @@ describe('secrets never reach D1', () => {
           retries: 0,
           fallbacks: [{ provider: 'anthropic', baseUrl: 'https://backup.example', apiKey: 'ANTHROPIC_API_KEY', retries: 0 }],
         },
+        {
+          match: 'claude-responses-*',
+          provider: 'openai-responses',
+          baseUrl: 'https://api.openai.com/v1',
+          model: 'gpt-5.1-codex',
+          apiKey: 'OPENAI_API_KEY',
+          retries: 0,
+        },
         { match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client', retries: 0 },
       ],
       ANTHROPIC_API_KEY: ANTHROPIC_KEY,
@@ -49,13 +58,20 @@ describe('secrets never reach D1', () => {
     // Upstreams that echo whatever credential they got, in bodies and errors.
     const upstream = scriptUpstream(async (request) => {
       const credential = request.headers.get('x-api-key') ?? request.headers.get('authorization') ?? '';
-      const body = JSON.parse(await request.text()) as { stream?: boolean; messages: { content: unknown }[] };
-      const ask = JSON.stringify(body.messages);
+      const body = JSON.parse(await request.text()) as { stream?: boolean; messages?: { content: unknown }[]; input?: unknown[] };
+      const ask = JSON.stringify(body.messages ?? body.input);
       if (ask.includes('echo-error')) {
         return Response.json(
           { type: 'error', error: { type: 'authentication_error', message: `invalid credential ${credential}` } },
           { status: request.url.includes('openai') ? 503 : 401 },
         );
+      }
+      if (request.url.endsWith('/responses')) {
+        // Reasoning the model returns travels to the client in the thinking signature, and back.
+        const output = [item.reasoning(`thinking about ${credential}`), item.message(`you sent ${credential}`)];
+        return body.stream
+          ? new Response(responsesSse(responseEvents(output)), { headers: { 'content-type': 'text/event-stream' } })
+          : Response.json(responseObject(output));
       }
       if (request.url.includes('openai')) {
         const text = `you sent ${credential}`;
@@ -81,6 +97,9 @@ describe('secrets never reach D1', () => {
       [ask('claude-openai-1'), { 'x-api-key': PROXY_NAMED }],
       [ask('claude-openai-1', { stream: true }), { 'x-api-key': PROXY_PLAIN }],
       [ask('claude-openai-1', {}, 'echo-error'), { 'x-api-key': PROXY_PLAIN }],
+      [ask('claude-responses-1', { thinking: { type: 'adaptive' } }), { 'x-api-key': PROXY_NAMED, 'x-claude-code-agent-id': `agent-${PROXY_NAMED}` }],
+      [ask('claude-responses-1', { stream: true }), { 'x-api-key': PROXY_PLAIN, 'x-claude-code-parent-agent-id': PROXY_PLAIN }],
+      [ask('claude-responses-1', {}, 'echo-error'), { 'x-api-key': PROXY_PLAIN }],
       [ask('claude-sonnet-4-6'), { 'x-api-key': CLIENT_ANTHROPIC, 'x-custom-auth-token': CLIENT_OAUTH }],
       [ask('claude-sonnet-4-6', { stream: true }), { authorization: `Bearer ${CLIENT_OAUTH}` }],
       [ask('claude-sonnet-4-6', {}, 'echo-error'), { 'x-api-key': CLIENT_ANTHROPIC, authorization: `Bearer ${PROXY_PLAIN}` }],

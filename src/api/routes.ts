@@ -38,7 +38,7 @@ api.get('/sessions/:id', async (c) => {
   const found = await getSession(config.db, c.req.param('id'), { bodies, bucket: config.trace.store?.bucket, key: sessionKeyParam(c.req.query('key')) });
   if (!found) throw new ProxyError('not_found_error', `no session ${c.req.param('id')}`);
   const json = new BodyJson();
-  return json.response({ session: toApi(found.session), traces: found.traces.map((trace) => json.trace(trace)) });
+  return json.response({ session: toApi(found.session), traces: found.traces.map((trace) => json.trace(trace)), tree: toApi(found.tree) });
 });
 
 api.get('/stats', async (c) => {

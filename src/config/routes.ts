@@ -4,7 +4,7 @@ import { globToRegExp } from '../core/glob';
 import { isUnset, parseJsonSetting } from './settings';
 
 /** Upstream protocols the proxy speaks. */
-export const PROVIDERS = ['anthropic', 'openai'] as const;
+export const PROVIDERS = ['anthropic', 'openai', 'openai-responses'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** `apiKey` value that forwards the client's own credential instead of a server-held key. */
@@ -13,7 +13,7 @@ export const CLIENT_KEY = 'client';
 /** Where a request can go: everything a route says except which models it matches. */
 const targetFields = {
   provider: v.picklist(PROVIDERS),
-  /** Anthropic: the host (the proxy appends /v1/messages). OpenAI: the base including /v1. */
+  /** Anthropic: the host (the proxy appends /v1/messages). OpenAI: the base including /v1 (the proxy appends /chat/completions or /responses). */
   baseUrl: v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//i, 'must start with http:// or https://')),
   /** Target model; absent keeps the requested one. */
   model: v.optional(v.pipe(v.string(), v.nonEmpty())),
@@ -33,6 +33,8 @@ const targetFields = {
   idleTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** Retries on connection errors, 429 and 5xx before any byte reaches the client. */
   retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10))),
+  /** openai-responses: keep responses at OpenAI (`store: true`); absent, nothing is kept there. */
+  store: v.optional(v.boolean()),
 };
 
 const TargetSchema = v.strictObject(targetFields);

@@ -79,10 +79,10 @@ function formsOf(secret: string): string[] {
  */
 export function unescapePrintableJson(text: string): string {
   if (!text.includes('\\u') && !text.includes('\\/')) return text;
-  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (escape, hex: string | undefined, char: string | undefined) => {
-    if (char !== undefined) return char === '/' ? '/' : escape;
+  return text.replace(/\\(?:u([0-9a-fA-F]{4})|(.))/g, (sequence, hex: string | undefined, char: string | undefined) => {
+    if (char !== undefined) return char === '/' ? '/' : sequence;
     const code = Number.parseInt(hex!, 16);
-    return code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c ? String.fromCharCode(code) : escape;
+    return code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c ? String.fromCharCode(code) : sequence;
   });
 }
 

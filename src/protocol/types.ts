@@ -127,7 +127,18 @@ export type ResponseBlock =
   | { type: 'text'; text: string; citations?: unknown }
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string }
-  | { type: 'tool_use'; id: string; name: string; input: unknown };
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | { type: 'server_tool_use'; id: string; name: string; input: unknown }
+  | { type: 'web_search_tool_result'; tool_use_id: string; content: WebSearchResult[] };
+
+/** One hit of Anthropic's web search server tool, as `web_search_tool_result` lists them. */
+export interface WebSearchResult {
+  type: 'web_search_result';
+  url: string;
+  title: string;
+  encrypted_content: string;
+  page_age: string | null;
+}
 
 export interface MessageResponse {
   id: string;

@@ -2,9 +2,11 @@ import type { ProviderName } from '../config/routes';
 import type { Provider } from '../upstream/types';
 import { anthropicProvider } from './anthropic';
 import { openaiProvider } from './openai';
+import { openaiResponsesProvider } from './openai-responses';
 
 /** Every upstream protocol, by the name routes give it in `provider`. */
 export const providers: Record<ProviderName, Provider> = {
   anthropic: anthropicProvider,
   openai: openaiProvider,
+  'openai-responses': openaiResponsesProvider,
 };

@@ -16,6 +16,9 @@ export interface CompletedRequest {
   method: string;
   path: string;
   sessionId: string | null;
+  /** Claude Code's subagent (`x-claude-code-agent-id`), and the agent that started it. */
+  agentId: string | null;
+  parentAgentId: string | null;
   /** Request headers, credentials redacted. */
   requestHeaders: Record<string, string>;
   clientIp: string | null;
@@ -80,6 +83,8 @@ export class RequestRecorder implements CallObserver {
       method: request.method,
       path,
       sessionId: headers.get('x-claude-code-session-id'),
+      agentId: headers.get('x-claude-code-agent-id'),
+      parentAgentId: headers.get('x-claude-code-parent-agent-id'),
       requestHeaders: redactHeaders(headers),
       clientIp: clientIp(headers),
       userAgent: headers.get('user-agent'),

@@ -53,6 +53,8 @@ const summaryColumns = {
   id: traces.id,
   createdAt: traces.createdAt,
   sessionId: traces.sessionId,
+  agentId: traces.agentId,
+  parentAgentId: traces.parentAgentId,
   method: traces.method,
   path: traces.path,
   requestedModel: traces.requestedModel,
@@ -210,15 +212,63 @@ export async function listSessions(db: Database, filters: SessionFilters): Promi
   return { data: page, nextCursor: rows.length > limit ? String(offset + limit) : null };
 }
 
+/** One turn of a session: a trace, and the subagents it started (Claude Code's Task tool). */
+export interface SessionTurn {
+  traceId: string;
+  agentId: string | null;
+  subagents: SessionAgent[];
+}
+
+/** A subagent's turns, nested under the turn that started it. */
+export interface SessionAgent {
+  agentId: string;
+  parentAgentId: string | null;
+  turns: SessionTurn[];
+}
+
 /**
- * A session's totals and its traces in order (bodies only when asked: they can be large). A
- * session is its id and the key that sent it; `key` absent means the key of its first trace.
+ * A session's traces as a tree: the main conversation's turns in order, each with the subagents
+ * it started. Claude Code tags a subagent's requests with its agent id (and, for a subagent's
+ * own subagents, the parent's); the turn that started an agent is its parent's last turn before
+ * the agent's first request (the one whose answer called the Task tool). An agent whose parent
+ * has no earlier turn here (sampled out, say) hangs under the latest turn before it, else at the top.
+ */
+export function sessionTree(ordered: ReadonlyArray<Pick<Trace, 'id' | 'agentId' | 'parentAgentId'>>): SessionTurn[] {
+  const root: SessionTurn[] = [];
+  /** Agent id → where its turns go: its own list under the starting turn, or the top for an orphan. */
+  const placeOf = new Map<string, SessionTurn[]>();
+  const lastTurnOf = new Map<string | null, SessionTurn>();
+  let latest: SessionTurn | null = null;
+  for (const trace of ordered) {
+    const turn: SessionTurn = { traceId: trace.id, agentId: trace.agentId, subagents: [] };
+    let place = trace.agentId === null ? root : placeOf.get(trace.agentId);
+    if (!place) {
+      const agentId = trace.agentId!;
+      const parentAgentId = trace.parentAgentId !== agentId ? trace.parentAgentId : null;
+      const starter = lastTurnOf.get(parentAgentId) ?? latest;
+      if (starter) {
+        const agent: SessionAgent = { agentId, parentAgentId, turns: [] };
+        starter.subagents.push(agent);
+        place = agent.turns;
+      } else place = root;
+      placeOf.set(agentId, place);
+    }
+    place.push(turn);
+    lastTurnOf.set(trace.agentId, turn);
+    latest = turn;
+  }
+  return root;
+}
+
+/**
+ * A session's totals, its traces in order (bodies only when asked: they can be large), and their
+ * tree. A session is its id and the key that sent it; `key` absent means the key of its first trace.
  */
 export async function getSession(
   db: Database,
   id: string,
   options: { bodies?: boolean; bucket?: R2Bucket; key?: string | null } = {},
-): Promise<{ session: SessionSummary & { userAgent: string | null }; traces: (TraceSummary | FullTrace)[] } | null> {
+): Promise<{ session: SessionSummary & { userAgent: string | null }; traces: (TraceSummary | FullTrace)[]; tree: SessionTurn[] } | null> {
   const keyName = options.key !== undefined ? options.key : await sessionKey(db, id);
   if (keyName === undefined) return null;
   const where = inSession(id, keyName);
@@ -232,7 +282,11 @@ export async function getSession(
     : await db.select(summaryColumns).from(traces).where(where).orderBy(asc(traces.id));
   if (options.bodies) await Promise.all((ordered as Trace[]).map((row) => loadStoredBodies(row, options.bucket)));
   const ownRow = meta[0] && meta[0].apiKeyName === keyName ? meta[0] : null;
-  return { session: { ...toSession(aggregate[0]!), userAgent: ownRow?.userAgent ?? (ordered[0] as Trace | undefined)?.userAgent ?? null }, traces: ordered };
+  return {
+    session: { ...toSession(aggregate[0]!), userAgent: ownRow?.userAgent ?? (ordered[0] as Trace | undefined)?.userAgent ?? null },
+    traces: ordered,
+    tree: sessionTree(ordered),
+  };
 }
 
 export interface ModelStats {

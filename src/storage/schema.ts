@@ -17,6 +17,10 @@ export const traces = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     /** `x-claude-code-session-id`, else the session named in `metadata.user_id`. */
     sessionId: text('session_id'),
+    /** A Claude Code subagent's `x-claude-code-agent-id` (null for the main conversation). */
+    agentId: text('agent_id'),
+    /** `x-claude-code-parent-agent-id`: the agent that started this one, when that was a subagent too. */
+    parentAgentId: text('parent_agent_id'),
     method: text('method').notNull(),
     path: text('path').notNull(),
     requestedModel: text('requested_model'),

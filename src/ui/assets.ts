@@ -26,6 +26,9 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 500; white-space: nowrap; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.subagent { background: var(--card); }
+td.depth-1 { padding-left: 1.5rem; } td.depth-2 { padding-left: 2.5rem; } td.depth-3 { padding-left: 3.5rem; } td.depth-4 { padding-left: 4.5rem; }
+.agent { color: var(--muted); font-size: .8rem; display: block; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .5rem 0 1rem; }
 .filters label { display: flex; flex-direction: column; font-size: .8rem; color: var(--muted); }
 input, select, button { font: inherit; padding: .3rem .5rem; border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: var(--fg); }

@@ -51,10 +51,18 @@ ui.get('/assets/app.js', (c) => c.body(SCRIPT, 200, { 'content-type': 'text/java
 /** Only a path inside the viewer: never an absolute URL (no open redirect), never a control character (no header injection). */
 function safeNext(next: unknown): string {
   if (next === undefined || next === '') return '/ui';
-  if (typeof next !== 'string' || /[\u0000-\u001f\u007f]/.test(next)) {
+  if (typeof next !== 'string' || hasControlCharacter(next)) {
     throw new ProxyError('invalid_request_error', 'next: expected a path inside the viewer (/ui/…) without control characters');
   }
   return /^\/ui(\/[^\\]*)?(\?.*)?$/.test(next) && !next.startsWith('//') ? next : '/ui';
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** Sign-in and sign-out are form posts: only from the viewer's own pages (Hono's CSRF check: Origin / Sec-Fetch-Site). */
@@ -110,7 +118,7 @@ ui.get('/sessions', async (c) => {
 ui.get('/sessions/:id', async (c) => {
   const found = await getSession(c.get('config').db, c.req.param('id'), { key: sessionKeyParam(c.req.query('key')) });
   if (!found) return c.html(<TracesPage traces={[]} nextCursor={null} query={{ session: c.req.param('id') }} range="custom" />, 404);
-  return c.html(<SessionPage session={found.session} traces={found.traces as TraceSummary[]} />);
+  return c.html(<SessionPage session={found.session} traces={found.traces as TraceSummary[]} tree={found.tree} />);
 });
 
 ui.get('/traces', async (c) => {

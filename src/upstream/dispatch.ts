@@ -48,6 +48,7 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
     if (prepared instanceof Response) return prepared;
 
     const retries = target.retries ?? TARGET_DEFAULTS.retries;
+    let adjusted = false;
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
       const outcome = await sendOnce(prepared.url, prepared.init, target.timeoutMs ?? TARGET_DEFAULTS.timeoutMs, signal);
@@ -89,6 +90,15 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
         // A client error ends the search: the same request would fail everywhere.
         if (!retryable && response.status < 500 && response.status !== 429) {
           record.ms = Date.now() - started;
+          // Once per target: the same request without what the target refused (not a retry).
+          const change = adjusted ? null : (prepared.retryWithout?.(response.status, bodyText) ?? null);
+          if (change) {
+            adjusted = true;
+            record.error = `${record.error ?? `HTTP ${response.status}`} → ${change}`;
+            observer.attempt(record);
+            attempt--;
+            continue;
+          }
           observer.attempt(record);
           return answer(failure);
         }

@@ -101,6 +101,12 @@ export interface PreparedRequest {
   respond(upstream: Response, control: UpstreamControl): Promise<Response>;
   /** The client's answer from the target's failure: status ≥ 400, body already read. */
   fail(status: number, bodyText: string, headers: Headers): Response | ProxyError;
+  /**
+   * A client error (4xx) that something the proxy added on its own may have caused (a reasoning
+   * parameter on a server that takes none): the provider drops it from `init` and says what it
+   * did, and the request goes once more. Null: the error stands.
+   */
+  retryWithout?(status: number, bodyText: string): string | null;
 }
 
 /** What a target is sent for authentication: header name → value. */

@@ -15,7 +15,7 @@ function expectedPrefix(text: string, maxBytes: number): string {
 
 describe('UTF-8 sizes and cuts, without a copy the size of the text', () => {
   const texts = [
-    'a'.repeat(70_000) + 'é' + '😀'.repeat(40_000), // slices of 64 K units split surrogate pairs unless told not to
+    `${'a'.repeat(70_000)}é${'😀'.repeat(40_000)}`, // slices of 64 K units split surrogate pairs unless told not to
     '😀'.repeat(100_000),
     'x'.repeat(200_000),
     'é'.repeat(33_000),

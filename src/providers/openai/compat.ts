@@ -22,6 +22,12 @@ export interface Compat {
   schema: 'keep' | 'strict-subset';
   /** Most stop sequences the target takes. */
   maxStop: number;
+  /** Send `prompt_cache_key` (the Claude Code session) so a session's turns share the prompt cache. */
+  promptCacheKey: boolean;
+  /** Models that take Claude's `cache_control` markers on content parts (OpenRouter passes them to Anthropic). */
+  cacheControlModels: RegExp | null;
+  /** Function calls carry thought signatures that must come back (Gemini 3). */
+  thoughtSignatures: boolean;
 }
 
 export type CompatName = 'openai' | 'openrouter' | 'deepseek' | 'gemini' | 'groq' | 'generic';
@@ -40,6 +46,9 @@ export const COMPAT: Record<CompatName, Compat> = {
     pdf: true,
     schema: 'keep',
     maxStop: 4,
+    promptCacheKey: true,
+    cacheControlModels: null,
+    thoughtSignatures: false,
   },
   openrouter: {
     name: 'openrouter',
@@ -51,6 +60,9 @@ export const COMPAT: Record<CompatName, Compat> = {
     pdf: true,
     schema: 'keep',
     maxStop: 4,
+    promptCacheKey: false,
+    cacheControlModels: /^anthropic\//i,
+    thoughtSignatures: false,
   },
   deepseek: {
     name: 'deepseek',
@@ -62,6 +74,9 @@ export const COMPAT: Record<CompatName, Compat> = {
     pdf: false,
     schema: 'keep',
     maxStop: 16,
+    promptCacheKey: false,
+    cacheControlModels: null,
+    thoughtSignatures: false,
   },
   gemini: {
     name: 'gemini',
@@ -73,6 +88,9 @@ export const COMPAT: Record<CompatName, Compat> = {
     pdf: false,
     schema: 'strict-subset',
     maxStop: 5,
+    promptCacheKey: false,
+    cacheControlModels: null,
+    thoughtSignatures: true,
   },
   groq: {
     name: 'groq',
@@ -84,18 +102,27 @@ export const COMPAT: Record<CompatName, Compat> = {
     pdf: false,
     schema: 'keep',
     maxStop: 4,
+    promptCacheKey: false,
+    cacheControlModels: null,
+    thoughtSignatures: false,
   },
-  /** vLLM, Ollama, LM Studio, llama.cpp and other local or self-hosted servers. */
+  /**
+   * vLLM, Ollama, LM Studio, llama.cpp and other local or self-hosted servers. Thinking is asked
+   * for with `reasoning_effort`; a server that refuses it gets the request again without it.
+   */
   generic: {
     name: 'generic',
     maxTokensField: 'max_tokens',
-    reasoning: 'none',
+    reasoning: 'reasoning_effort',
     reasoningModels: ANY,
     replayReasoning: false,
     midConversationSystem: 'user',
     pdf: false,
     schema: 'keep',
     maxStop: 4,
+    promptCacheKey: false,
+    cacheControlModels: null,
+    thoughtSignatures: false,
   },
 };
 

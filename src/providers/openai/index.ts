@@ -1,18 +1,18 @@
-import { createParser } from 'eventsource-parser';
 import { ProxyError } from '../../core/errors';
-import { MessageAccumulator } from '../../protocol/accumulate';
-import { encodeEvent } from '../../protocol/sse';
+import { sessionFromMetadata } from '../../protocol/session';
 import { estimateRequestTokens } from '../../protocol/tokens';
-import type { MessagesRequest, StreamEvent } from '../../protocol/types';
+import type { MessageResponse, MessagesRequest } from '../../protocol/types';
 import { joinUrl } from '../../upstream/http';
 import { pump, type StreamTransform } from '../../upstream/pump';
 import type { UpstreamCredentials } from '../../upstream/auth';
-import type { CallObserver, CapturedMessage, Provider, ProviderCall } from '../../upstream/types';
+import type { CallObserver, PreparedRequest, Provider, ProviderCall, UpstreamControl } from '../../upstream/types';
 import { compatFor } from './compat';
 import { fromUpstreamError } from './errors';
+import { type DroppableParam, dropRefused, targetKey, withoutRefused } from './refused-params';
 import { toOpenAIRequest } from './request';
 import { type AnswerContext, fromOpenAIResponse } from './response';
 import { convertChunk, createStreamState, failStream, finishStream, startEvents } from './stream';
+import { translatedStreamTransform } from './transform';
 import type { ChatCompletion, ChatCompletionChunk } from './types';
 
 /** While the upstream is silent, a ping every this many ms keeps clients' idle watchdogs quiet. */
@@ -27,59 +27,100 @@ export const openaiProvider: Provider = {
     const { body: request, observer } = call;
     const model = target.model ?? request.model;
     observer.target('openai', model);
-    if (call.operation === 'countTokens') {
-      // Chat Completions has no token-counting endpoint.
-      const answer = { input_tokens: estimateRequestTokens(request) };
-      observer.response({ kind: 'message', body: answer, bytes: 0 });
-      observer.upstreamRequest(null);
-      return Response.json(answer);
-    }
+    // Chat Completions has no token-counting endpoint.
+    if (call.operation === 'countTokens') return countTokensLocally(call);
     const compat = compatFor(target);
-    const { body, toolNames } = toOpenAIRequest(request, { model, compat, maxTokens: target.maxTokens });
+    const { body, toolNames } = toOpenAIRequest(request, { model, compat, maxTokens: target.maxTokens, sessionId: sessionOf(call) });
+    const url = joinUrl(target.baseUrl, '/chat/completions');
+    const refusals = targetKey(url, model);
+    withoutRefused(refusals, body as unknown as Record<string, unknown>);
     const payload = JSON.stringify(body);
     observer.upstreamRequest(payload);
-    const url = joinUrl(target.baseUrl, '/chat/completions');
     const host = new URL(url).host;
     const context: AnswerContext = { requestedModel: request.model, toolNames, stopSequences: request.stop_sequences };
     const upstreamError = (status: number, text: string, headers: Headers) =>
       fromUpstreamError(status, text, headers, { host, promptEstimate: estimateRequestTokens(request) });
 
-    return {
+    const prepared: PreparedRequest = {
       url,
       init: { method: 'POST', headers: upstreamHeaders(call, auth, request.stream === true), body: payload },
       async respond(upstream, control) {
-        if (request.stream && upstream.body) {
-          control.clearDeadline();
-          const transform = chatStreamTransform(context, request, observer);
-          return new Response(pump(upstream.body, transform, observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }), {
-            headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
-          });
-        }
-        // A whole answer is read under the deadline.
-        const text = await upstream.text();
-        control.clearDeadline();
-        observer.firstByte();
-        let completion: ChatCompletion;
-        try {
-          completion = JSON.parse(text) as ChatCompletion;
-        } catch {
-          throw new ProxyError('api_error', `${host} answered with invalid JSON: ${text.slice(0, 200)}`, 502);
-        }
+        if (request.stream && upstream.body) return streamedAnswer(upstream.body, chatStreamTransform(context, request, observer), observer, control);
+        const { text, json: completion } = await readJsonAnswer<ChatCompletion>(upstream, control, observer, host);
         if (completion.error || !Array.isArray(completion.choices)) {
           // Some servers answer 200 with an error object.
           throw upstreamError(completion.error ? 500 : 502, text, upstream.headers);
         }
-        const message = fromOpenAIResponse(completion, context);
-        const json = JSON.stringify(message);
-        observer.response({ kind: 'message', body: message, text: json, bytes: json.length });
-        return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, observer) } });
+        return messageAnswer(fromOpenAIResponse(completion, context), upstream, observer);
       },
       fail: (status, text, headers) => upstreamError(status, text, headers),
+      retryWithout: dropRefused({
+        key: refusals,
+        body: body as unknown as Record<string, unknown>,
+        params: REASONING_PARAMS,
+        resend(payload) {
+          observer.upstreamRequest(payload);
+          prepared.init.body = payload;
+        },
+      }),
     };
+    return prepared;
   },
 };
 
-function upstreamHeaders(call: ProviderCall, auth: UpstreamCredentials, stream: boolean): Headers {
+/** The reasoning parameters a compat profile may add, as a refusal names them. */
+const REASONING_PARAMS: DroppableParam[] = [
+  { field: 'reasoning_effort', names: /reasoning_effort/ },
+  { field: 'reasoning', names: /\breasoning\b/ },
+  { field: 'thinking', names: /\bthinking\b/ },
+];
+
+/** The Claude Code session a request belongs to: its header, else the session in `metadata.user_id`. */
+export function sessionOf(call: ProviderCall): string | null {
+  return call.clientHeaders.get('x-claude-code-session-id') || sessionFromMetadata(call.body);
+}
+
+/** count_tokens answered without the upstream, for targets that have no counting endpoint. */
+export function countTokensLocally(call: ProviderCall): Response {
+  const answer = { input_tokens: estimateRequestTokens(call.body) };
+  call.observer.response({ kind: 'message', body: answer, bytes: 0 });
+  call.observer.upstreamRequest(null);
+  return Response.json(answer);
+}
+
+/** A translated stream as the client's answer: the pump over the transform, pinging through silences. */
+export function streamedAnswer(body: ReadableStream<Uint8Array>, transform: StreamTransform, observer: CallObserver, control: UpstreamControl): Response {
+  control.clearDeadline();
+  return new Response(pump(body, transform, observer, { idleTimeoutMs: control.idleTimeoutMs, pingMs: PING_INTERVAL_MS }), {
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': observer.id },
+  });
+}
+
+/** A whole answer, read under the deadline and parsed; one that is not JSON is a 502. */
+export async function readJsonAnswer<T>(
+  upstream: Response,
+  control: UpstreamControl,
+  observer: CallObserver,
+  host: string,
+): Promise<{ text: string; json: T }> {
+  const text = await upstream.text();
+  control.clearDeadline();
+  observer.firstByte();
+  try {
+    return { text, json: JSON.parse(text) as T };
+  } catch {
+    throw new ProxyError('api_error', `${host} answered with invalid JSON: ${text.slice(0, 200)}`, 502);
+  }
+}
+
+/** A translated message as the client's JSON answer, captured for the trace. */
+export function messageAnswer(message: MessageResponse, upstream: Response, observer: CallObserver): Response {
+  const json = JSON.stringify(message);
+  observer.response({ kind: 'message', body: message, text: json, bytes: json.length });
+  return new Response(json, { headers: { 'content-type': 'application/json', 'request-id': requestId(upstream, observer) } });
+}
+
+export function upstreamHeaders(call: ProviderCall, auth: UpstreamCredentials, stream: boolean): Headers {
   const headers = new Headers({ 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' });
   const agent = call.clientHeaders.get('user-agent');
   if (agent) headers.set('user-agent', agent);
@@ -87,83 +128,36 @@ function upstreamHeaders(call: ProviderCall, auth: UpstreamCredentials, stream: 
   return headers;
 }
 
-function requestId(upstream: Response, observer: CallObserver): string {
+export function requestId(upstream: Response, observer: CallObserver): string {
   return upstream.headers.get('x-request-id') ?? upstream.headers.get('request-id') ?? observer.id;
 }
 
-const encoder = new TextEncoder();
-
-/**
- * Chat Completions SSE → Anthropic SSE, as a transform for the stream pump: upstream bytes are
- * parsed into chunks, converted into Anthropic events (accumulated for the trace), encoded.
- * `message_start` goes out at once; pings cover silences; a broken or truncated upstream ends
- * the stream with an `error` event.
- */
+/** Chat Completions SSE → Anthropic SSE: chunks until `[DONE]` (or the end of a body that had a finish reason). */
 function chatStreamTransform(context: AnswerContext, request: MessagesRequest, observer: CallObserver): StreamTransform {
-  const decoder = new TextDecoder();
   const state = createStreamState(context, undefined, () => estimateRequestTokens(request));
-  const accumulator = new MessageAccumulator();
-  const captured: CapturedMessage = { kind: 'message', accumulator, bytes: 0 };
-  observer.response(captured);
-
-  let pending: StreamEvent[] = [];
-  const parser = createParser({
-    onEvent(message) {
-      if (message.data === '[DONE]') {
-        pending.push(...finishStream(state));
-        return;
-      }
-      let chunk: ChatCompletionChunk;
-      try {
-        chunk = JSON.parse(message.data) as ChatCompletionChunk;
-      } catch {
-        pending.push(...failStream(state, `upstream sent a malformed stream frame: ${message.data.slice(0, 200)}`));
-        return;
-      }
-      pending.push(...convertChunk(chunk, state));
+  return translatedStreamTransform(
+    {
+      get done() {
+        return state.done;
+      },
+      start: () => startEvents(state),
+      event(_name, data) {
+        if (data === '[DONE]') return finishStream(state);
+        let chunk: ChatCompletionChunk;
+        try {
+          chunk = JSON.parse(data) as ChatCompletionChunk;
+        } catch {
+          return failStream(state, `upstream sent a malformed stream frame: ${data.slice(0, 200)}`);
+        }
+        return convertChunk(chunk, state);
+      },
+      end() {
+        // A body that ends after a finish reason is complete even without [DONE]; one that ends before it was cut.
+        if (state.finishReason) return { events: finishStream(state), failure: null };
+        return { events: [], failure: { type: 'api_error', message: 'upstream stream ended before the answer was complete' } };
+      },
+      fail: (error) => failStream(state, error.message, error.type),
     },
-  });
-
-  const encode = (events: StreamEvent[]): Uint8Array | null => {
-    if (events.length === 0) return null;
-    let text = '';
-    for (const event of events) {
-      accumulator.apply(event);
-      text += encodeEvent(event);
-    }
-    const bytes = encoder.encode(text);
-    captured.bytes += bytes.byteLength;
-    return bytes;
-  };
-  const flush = () => {
-    const events = pending;
-    pending = [];
-    return encode(events);
-  };
-
-  return {
-    get done() {
-      return state.done;
-    },
-    get failure() {
-      return accumulator.error;
-    },
-    start: () => encode(startEvents(state)),
-    chunk(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      return flush();
-    },
-    end() {
-      parser.feed(decoder.decode());
-      parser.reset({ consume: true });
-      // A body that ends after a finish reason is complete even without [DONE]; one that ends before it was cut.
-      if (state.finishReason) {
-        pending.push(...finishStream(state));
-        return { bytes: flush(), failure: null };
-      }
-      return { bytes: flush(), failure: { type: 'api_error', message: 'upstream stream ended before the answer was complete' } };
-    },
-    fail: (error) => encode([...pending.splice(0), ...failStream(state, error.message, error.type)]),
-    ping: () => encode([{ type: 'ping' }]),
-  };
+    observer,
+  );
 }

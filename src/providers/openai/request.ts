@@ -1,4 +1,5 @@
 import type {
+  CacheControl,
   ContentBlock,
   DocumentBlock,
   ImageBlock,
@@ -13,13 +14,16 @@ import type {
 import type { Compat } from './compat';
 import { cleanSchema } from './schema';
 import { ToolNames } from './tool-names';
-import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTool, ChatToolCall, ChatToolChoice } from './types';
+import { SKIP_THOUGHT_SIGNATURE, splitToolUseId } from './thought-signatures';
+import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTextPart, ChatTool, ChatToolCall, ChatToolChoice } from './types';
 
 export interface TranslationTarget {
   model: string;
   compat: Compat;
   /** Per-route cap on the output tokens asked for. */
   maxTokens?: number;
+  /** The Claude Code session: `prompt_cache_key` where the target takes one. */
+  sessionId?: string | null;
 }
 
 export interface TranslatedRequest {
@@ -34,6 +38,10 @@ const BILLING_HEADER = 'x-anthropic-billing-header:';
 /** Text a tool call gets when the conversation holds no result for it: OpenAI rejects unanswered calls. */
 export const MISSING_TOOL_RESULT = '[no result: this tool call was interrupted before it returned]';
 
+/** Told to a model in place of Anthropic's web search tool, which Chat Completions targets do not have. */
+export const NO_WEB_SEARCH_NOTE =
+  'Note: web search is not available here. The web_search tool the client offered cannot be used with this model: answer from what you know, and say that you could not search the web.';
+
 /**
  * Anthropic Messages request → OpenAI Chat Completions request. Pure: no I/O, never throws on
  * well-formed input; fields without an OpenAI counterpart are dropped, never passed along.
@@ -42,10 +50,11 @@ export function toOpenAIRequest(request: MessagesRequest, target: TranslationTar
   const { compat } = target;
   const toolNames = new ToolNames();
   const messages: ChatMessage[] = [];
+  const keepCache = compat.cacheControlModels?.test(target.model) === true;
 
-  const system = systemText(request.system);
-  if (system) messages.push({ role: 'system', content: system });
-  appendConversation(messages, request.messages, compat, toolNames);
+  const system = systemMessage(request, keepCache);
+  if (system) messages.push(system);
+  appendConversation(messages, request.messages, compat, toolNames, keepCache);
 
   const body: ChatCompletionRequest = { model: target.model, messages };
   const maxTokens = target.maxTokens ? Math.min(request.max_tokens, target.maxTokens) : request.max_tokens;
@@ -73,6 +82,7 @@ export function toOpenAIRequest(request: MessagesRequest, target: TranslationTar
   }
 
   Object.assign(body, reasoningParams(request, target));
+  if (compat.promptCacheKey && target.sessionId) body.prompt_cache_key = target.sessionId;
 
   const format = request.output_config?.format;
   if (format?.type === 'json_schema' && format.schema) {
@@ -81,7 +91,30 @@ export function toOpenAIRequest(request: MessagesRequest, target: TranslationTar
   return { body, toolNames };
 }
 
-function systemText(system: MessagesRequest['system']): string | null {
+/**
+ * The system message: the system prompt, plus a note when the client offered web search (a
+ * server tool no Chat Completions target has). Targets that forward Claude's cache markers get
+ * the prompt's blocks as parts, markers kept.
+ */
+function systemMessage(request: MessagesRequest, keepCache: boolean): ChatMessage | null {
+  const note = (request.tools ?? []).some((tool) => typeof tool.type === 'string' && tool.type.startsWith('web_search_')) ? NO_WEB_SEARCH_NOTE : null;
+  if (keepCache && Array.isArray(request.system) && request.system.some((block) => block?.cache_control)) {
+    const parts: ChatTextPart[] = request.system
+      .filter((block): block is TextBlock => block?.type === 'text' && typeof block.text === 'string' && !block.text.startsWith(BILLING_HEADER))
+      .map((block) => withCacheControl({ type: 'text', text: block.text }, block.cache_control));
+    if (note) parts.push({ type: 'text', text: note });
+    return parts.length > 0 ? { role: 'system', content: parts } : null;
+  }
+  const text = [systemText(request.system), note].filter(Boolean).join('\n\n');
+  return text ? { role: 'system', content: text } : null;
+}
+
+function withCacheControl<T extends ChatTextPart>(part: T, cache: CacheControl | undefined): T {
+  if (!cache) return part;
+  return { ...part, cache_control: cache.ttl ? { type: 'ephemeral', ttl: cache.ttl } : { type: 'ephemeral' } };
+}
+
+export function systemText(system: MessagesRequest['system']): string | null {
   if (typeof system === 'string') return system || null;
   if (!Array.isArray(system)) return null;
   const texts = system
@@ -91,7 +124,7 @@ function systemText(system: MessagesRequest['system']): string | null {
   return texts.length > 0 ? texts.join('\n\n') : null;
 }
 
-function blocksOf(message: Message): Array<ContentBlock | OtherBlock> {
+export function blocksOf(message: Message): Array<ContentBlock | OtherBlock> {
   if (typeof message.content === 'string') return [{ type: 'text', text: message.content }];
   return Array.isArray(message.content) ? message.content : [];
 }
@@ -101,7 +134,7 @@ function blocksOf(message: Message): Array<ContentBlock | OtherBlock> {
  * directly after it: a user turn's tool results go first, in call order, then its other blocks;
  * calls nobody answered get a synthetic reply.
  */
-function appendConversation(out: ChatMessage[], conversation: Message[], compat: Compat, toolNames: ToolNames): void {
+function appendConversation(out: ChatMessage[], conversation: Message[], compat: Compat, toolNames: ToolNames, keepCache: boolean): void {
   let unanswered: string[] = [];
   const answerMissing = () => {
     for (const id of unanswered) out.push({ role: 'tool', tool_call_id: id, content: MISSING_TOOL_RESULT });
@@ -138,15 +171,23 @@ function appendConversation(out: ChatMessage[], conversation: Message[], compat:
     for (const block of blocks) {
       if (block.type === 'tool_result') {
         const result = block as ToolResultBlock;
-        if (unanswered.includes(result.tool_use_id) && !results.has(result.tool_use_id)) results.set(result.tool_use_id, result);
+        // Ids that carry a thought signature answer the call under its upstream id.
+        const id = splitToolUseId(result.tool_use_id).id;
+        if (unanswered.includes(id) && !results.has(id)) results.set(id, result);
         else parts.push({ type: 'text', text: `[result of tool call ${result.tool_use_id}]\n${toolResultText(result, compat, movedImages)}` });
       } else {
-        parts.push(...userParts(block, compat));
+        const converted = userParts(block, compat);
+        const last = converted.at(-1);
+        const cache = (block as { cache_control?: CacheControl }).cache_control;
+        if (keepCache && cache && last?.type === 'text') converted[converted.length - 1] = withCacheControl(last, cache);
+        parts.push(...converted);
       }
     }
     for (const id of unanswered) {
       const result = results.get(id);
-      out.push({ role: 'tool', tool_call_id: id, content: result ? toolResultText(result, compat, movedImages) : MISSING_TOOL_RESULT });
+      const text = result ? toolResultText(result, compat, movedImages) : MISSING_TOOL_RESULT;
+      const cache = keepCache ? result?.cache_control : undefined;
+      out.push({ role: 'tool', tool_call_id: id, content: cache ? [withCacheControl({ type: 'text', text }, cache)] : text });
     }
     unanswered = [];
     // Tool messages carry text only: images a tool returned follow in the next user message.
@@ -156,9 +197,9 @@ function appendConversation(out: ChatMessage[], conversation: Message[], compat:
   answerMissing();
 }
 
-/** A user message whose parts are all text goes as one string: every server accepts that. */
+/** A user message whose parts are all text goes as one string: every server accepts that (unless a part carries a cache marker). */
 function collapseText(parts: ChatContentPart[]): string | ChatContentPart[] {
-  if (parts.every((part) => part.type === 'text')) return parts.map((part) => (part as { text: string }).text).join('\n\n');
+  if (parts.every((part) => part.type === 'text' && !part.cache_control)) return parts.map((part) => (part as { text: string }).text).join('\n\n');
   return parts;
 }
 
@@ -171,24 +212,28 @@ function toAssistantMessage(blocks: Array<ContentBlock | OtherBlock>, compat: Co
       if ((block as TextBlock).text) texts.push((block as TextBlock).text);
     } else if (block.type === 'tool_use') {
       const use = block as ToolUseBlock;
-      calls.push({
-        id: use.id,
-        type: 'function',
-        function: { name: toolNames.shorten(use.name), arguments: JSON.stringify(use.input ?? {}) },
-      });
+      const { id, signature } = splitToolUseId(use.id);
+      const call: ChatToolCall = { id, type: 'function', function: { name: toolNames.shorten(use.name), arguments: JSON.stringify(use.input ?? {}) } };
+      if (compat.thoughtSignatures && signature) call.extra_content = { google: { thought_signature: signature } };
+      calls.push(call);
     } else if (block.type === 'thinking' && typeof (block as { thinking?: unknown }).thinking === 'string') {
       reasoning.push((block as { thinking: string }).thinking);
     }
     // redacted_thinking and server-tool blocks have no OpenAI counterpart.
   }
   if (texts.length === 0 && calls.length === 0 && reasoning.length === 0) return null;
+  // Gemini 3 validates the first call of each step: one that never had a signature (another
+  // model answered it) gets the documented placeholder; parallel calls carry one on the first only.
+  if (compat.thoughtSignatures && calls.length > 0 && !calls.some((call) => call.extra_content)) {
+    calls[0]!.extra_content = { google: { thought_signature: SKIP_THOUGHT_SIGNATURE } };
+  }
   const message: ChatMessage = { role: 'assistant', content: texts.length > 0 ? texts.join('\n\n') : calls.length > 0 ? null : '' };
   if (calls.length > 0) message.tool_calls = calls;
   if (compat.replayReasoning && reasoning.length > 0) message.reasoning_content = reasoning.join('\n\n');
   return message;
 }
 
-function userParts(block: ContentBlock | OtherBlock, compat: Compat): ChatContentPart[] {
+export function userParts(block: ContentBlock | OtherBlock, compat: Compat): ChatContentPart[] {
   switch (block.type) {
     case 'text':
       return typeof (block as TextBlock).text === 'string' ? [{ type: 'text', text: (block as TextBlock).text }] : [];
@@ -243,7 +288,7 @@ function quoted(title: string | undefined): string {
 }
 
 /** A tool result as the text of a `tool` message; images are moved out to `movedImages`. */
-function toolResultText(result: ToolResultBlock, compat: Compat, movedImages: ChatContentPart[]): string {
+export function toolResultText(result: ToolResultBlock, compat: Compat, movedImages: ChatContentPart[]): string {
   let text: string;
   if (typeof result.content === 'string') text = result.content;
   else if (Array.isArray(result.content)) {
@@ -267,7 +312,7 @@ function toolResultText(result: ToolResultBlock, compat: Compat, movedImages: Ch
 }
 
 /** Server and Anthropic-defined tools (web_search_20250305, bash_20250124, …) have a dated type and no schema to send. */
-function isClientTool(tool: Tool): boolean {
+export function isClientTool(tool: Tool): boolean {
   return !tool.type || tool.type === 'custom' || tool.input_schema !== undefined;
 }
 

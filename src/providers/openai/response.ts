@@ -1,4 +1,5 @@
 import type { MessageResponse, ResponseBlock, StopReason, Usage } from '../../protocol/types';
+import { thoughtSignatureOf, withThoughtSignature } from './thought-signatures';
 import type { ToolNames } from './tool-names';
 import type { ChatCompletion, ChatUsage } from './types';
 
@@ -24,7 +25,7 @@ export function fromOpenAIResponse(completion: ChatCompletion, context: AnswerCo
   for (const call of message.tool_calls ?? []) {
     content.push({
       type: 'tool_use',
-      id: call.id != null && call.id !== '' ? String(call.id) : newToolUseId(),
+      id: withThoughtSignature(call.id != null && call.id !== '' ? String(call.id) : newToolUseId(), thoughtSignatureOf(call)),
       name: context.toolNames.restore(call.function?.name ?? 'unknown_tool'),
       input: parseToolArguments(call.function?.arguments ?? ''),
     });
@@ -83,16 +84,18 @@ export function mapStopReason(finishReason: string | null, sawToolCalls: boolean
 }
 
 /**
- * OpenAI usage → Anthropic usage. `prompt_tokens` includes cached tokens and Anthropic's
- * `input_tokens` does not; DeepSeek reports the cached part under its own name.
+ * OpenAI usage → Anthropic usage. `prompt_tokens` includes cached tokens (and, on OpenRouter,
+ * the tokens written to Anthropic's cache) and Anthropic's `input_tokens` includes neither;
+ * DeepSeek reports the cached part under its own name.
  */
 export function mapUsage(usage: ChatUsage | null | undefined): Usage {
   const prompt = numberOr(usage?.prompt_tokens, 0);
   const cached = numberOr(usage?.prompt_tokens_details?.cached_tokens, numberOr(usage?.prompt_cache_hit_tokens, 0));
+  const written = numberOr(usage?.prompt_tokens_details?.cache_write_tokens, 0);
   return {
-    input_tokens: Math.max(0, prompt - cached),
+    input_tokens: Math.max(0, prompt - cached - written),
     output_tokens: numberOr(usage?.completion_tokens, 0),
-    cache_creation_input_tokens: numberOr(usage?.prompt_tokens_details?.cache_write_tokens, 0),
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
   };
 }

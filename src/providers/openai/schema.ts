@@ -1,6 +1,8 @@
 /**
  * Tool input schemas for targets with a narrow JSON-schema dialect (Gemini's OpenAI endpoint
- * rejects `$schema`, `additionalProperties`, `const`, most `format`s…). "keep" only drops `$schema`.
+ * rejects `$schema`, `additionalProperties`, `propertyNames`, `const`, `exclusiveMinimum` /
+ * `exclusiveMaximum`, most `format`s…): an allowlist, so any keyword it does not take is dropped.
+ * "keep" only drops `$schema`.
  */
 
 /** Keywords the strict subset keeps; everything else is removed. */
@@ -48,9 +50,10 @@ function subset(node: unknown): unknown {
     } else if (key === 'const') {
       out.enum = [value];
     } else if (key === 'type' && Array.isArray(value)) {
-      // ["string", "null"] → "string" + nullable
+      // ["string", "null"] → "string" + nullable; Gemini takes one type, so several become anyOf
       const types = value.filter((t) => t !== 'null');
-      out.type = types.length === 1 ? types[0] : types;
+      if (types.length === 1) out.type = types[0];
+      else if (types.length > 1 && !('anyOf' in input) && !('oneOf' in input)) out.anyOf = types.map((type) => ({ type }));
       if (types.length !== value.length) out.nullable = true;
     } else if (key === 'format') {
       if (typeof value === 'string' && SUBSET_FORMATS.has(value)) out.format = value;
@@ -59,6 +62,12 @@ function subset(node: unknown): unknown {
     } else if (SUBSET_KEYS.has(key)) {
       out[key] = key === 'items' || key === 'anyOf' ? subset(value) : value;
     }
+  }
+  // A required name with no property is refused: keep only the ones defined.
+  if (Array.isArray(out.required)) {
+    const defined = out.properties && typeof out.properties === 'object' ? Object.keys(out.properties) : [];
+    out.required = out.required.filter((name) => defined.includes(name as string));
+    if ((out.required as unknown[]).length === 0) delete out.required;
   }
   return out;
 }

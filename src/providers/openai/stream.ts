@@ -1,6 +1,7 @@
 import type { StreamEvent, Usage } from '../../protocol/types';
 import { mapStopReason, mapUsage, matchedStopSequence, messageId, newToolUseId } from './response';
 import type { AnswerContext } from './response';
+import { thoughtSignatureOf, withThoughtSignature } from './thought-signatures';
 import type { ChatCompletionChunk, ChatToolCallFragment } from './types';
 
 /** One tool call as it arrives in fragments. */
@@ -8,6 +9,8 @@ interface ToolCall {
   id: string;
   /** Whether `id` came from the upstream (a later fragment may bring the real one). */
   upstreamId: boolean;
+  /** Gemini's thought signature, carried to the client inside the tool_use id. */
+  signature: string | null;
   name: string | null;
   /** Argument text not yet sent to the client. */
   args: string;
@@ -61,22 +64,24 @@ export function createStreamState(context: AnswerContext, upstreamId?: string, i
 
 /** The first event, sent as soon as the upstream accepts the request. */
 export function startEvents(state: StreamState): StreamEvent[] {
-  return [
-    {
-      type: 'message_start',
-      message: {
-        id: state.messageId,
-        type: 'message',
-        role: 'assistant',
-        model: state.context.requestedModel,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        // The real counts arrive with the usage chunk, after the content: sent in message_delta.
-        usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
+  return [messageStartEvent(state.messageId, state.context.requestedModel)];
+}
+
+/** `message_start` for a translated stream: the real usage arrives after the content, in message_delta. */
+export function messageStartEvent(id: string, model: string): StreamEvent {
+  return {
+    type: 'message_start',
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
     },
-  ];
+  };
 }
 
 /** One upstream chunk → the Anthropic events it completes. */
@@ -136,13 +141,14 @@ export function finishStream(state: StreamState): StreamEvent[] {
 }
 
 /** Ends the stream with an Anthropic error event: never a clean-looking message_stop. */
-export function failStream(state: StreamState, message: string, type = 'api_error'): StreamEvent[] {
+export function failStream(state: { done: boolean }, message: string, type = 'api_error'): StreamEvent[] {
   if (state.done) return [];
   state.done = true;
   return [{ type: 'error', error: { type, message } }];
 }
 
-function streamErrorType(error: { type?: unknown; code?: unknown }): string {
+/** An upstream's mid-stream error type or code → the Anthropic error type a client retries on. */
+export function streamErrorType(error: { type?: unknown; code?: unknown }): string {
   const text = `${String(error.type ?? '')} ${String(error.code ?? '')}`.toLowerCase();
   if (/overload|capacity|unavailable|503|529/.test(text)) return 'overloaded_error';
   if (/rate|429/.test(text)) return 'rate_limit_error';
@@ -175,7 +181,7 @@ function startTool(state: StreamState, call: ToolCall, events: StreamEvent[]): v
   events.push({
     type: 'content_block_start',
     index: call.block,
-    content_block: { type: 'tool_use', id: call.id, name: call.name ?? 'unknown_tool', input: {} },
+    content_block: { type: 'tool_use', id: withThoughtSignature(call.id, call.signature), name: call.name ?? 'unknown_tool', input: {} },
   });
   if (call.args) {
     events.push({ type: 'content_block_delta', index: call.block, delta: { type: 'input_json_delta', partial_json: call.args } });
@@ -208,13 +214,14 @@ function toolFragment(state: StreamState, fragment: ChatToolCallFragment, events
   const id = fragment.id !== undefined && fragment.id !== null && fragment.id !== '' ? String(fragment.id) : null;
   let call = findCall(state, fragment, id);
   if (!call) {
-    call = { id: id ?? newToolUseId(), upstreamId: id !== null, name: null, args: '', block: null, closed: false };
+    call = { id: id ?? newToolUseId(), upstreamId: id !== null, signature: null, name: null, args: '', block: null, closed: false };
     state.calls.push(call);
   } else if (id && !call.upstreamId && call.block === null) {
     call.id = id;
     call.upstreamId = true;
   }
   if (typeof fragment.index === 'number') state.callAtIndex.set(fragment.index, call);
+  if (!call.signature && fragment.extra_content) call.signature = thoughtSignatureOf(fragment);
   const name = fragment.function?.name;
   if (name && !call.name) call.name = state.context.toolNames.restore(name);
   const args = fragment.function?.arguments ?? '';

@@ -1,21 +1,34 @@
 /** OpenAI Chat Completions, as far as the proxy writes and reads it (wire-spec §5). */
 
+/** Claude's cache marker, passed on where the target forwards it to Anthropic (OpenRouter). */
+export interface ChatCacheControl {
+  cache_control?: { type: 'ephemeral'; ttl?: string };
+}
+
+export type ChatTextPart = { type: 'text'; text: string } & ChatCacheControl;
+
 export type ChatContentPart =
-  | { type: 'text'; text: string }
+  | ChatTextPart
   | { type: 'image_url'; image_url: { url: string; detail?: string } }
   | { type: 'file'; file: { filename?: string; file_data?: string; file_id?: string } };
+
+/** Gemini's thought signature on a function call. */
+export interface ChatExtraContent {
+  google?: { thought_signature?: string } | null;
+}
 
 export interface ChatToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  extra_content?: ChatExtraContent;
 }
 
 export type ChatMessage =
-  | { role: 'system' | 'developer'; content: string }
+  | { role: 'system' | 'developer'; content: string | ChatTextPart[] }
   | { role: 'user'; content: string | ChatContentPart[] }
   | { role: 'assistant'; content: string | null; tool_calls?: ChatToolCall[]; reasoning_content?: string }
-  | { role: 'tool'; tool_call_id: string; content: string };
+  | { role: 'tool'; tool_call_id: string; content: string | ChatTextPart[] };
 
 export interface ChatTool {
   type: 'function';
@@ -41,6 +54,7 @@ export interface ChatCompletionRequest {
   reasoning?: { effort?: string; max_tokens?: number };
   thinking?: { type: 'enabled' | 'disabled' };
   response_format?: { type: 'json_schema'; json_schema: { name: string; schema: unknown } };
+  prompt_cache_key?: string;
 }
 
 export interface ChatUsage {
@@ -59,6 +73,7 @@ export interface ChatToolCallFragment {
   id?: string | number | null;
   type?: string;
   function?: { name?: string | null; arguments?: string | null };
+  extra_content?: ChatExtraContent | null;
 }
 
 export interface ChatCompletion {

@@ -1,15 +1,40 @@
 import type { FC } from 'hono/jsx';
-import type { SessionSummary, TraceSummary } from '../../storage/queries';
+import type { SessionSummary, SessionTurn, TraceSummary } from '../../storage/queries';
 import { DurationBar } from '../charts';
 import { Status, failedTrace } from '../components';
 import { ms, tokens, usd } from '../format';
 import { Layout, Time } from '../layout';
 
-export const SessionPage: FC<{ session: SessionSummary & { userAgent: string | null; apiKeyName: string | null }; traces: TraceSummary[] }> = ({
-  session,
-  traces,
-}) => {
+/** A timeline row: the trace, its number in time order, how deep among subagents, and whether it starts an agent. */
+interface Row {
+  trace: TraceSummary;
+  n: number;
+  depth: number;
+  startsAgent: boolean;
+}
+
+/** The tree, depth first: a turn, then the turns of each subagent it started. */
+function rowsOf(tree: SessionTurn[], traces: TraceSummary[]): Row[] {
+  const byId = new Map(traces.map((trace, i) => [trace.id, { trace, n: i + 1 }]));
+  const rows: Row[] = [];
+  const walk = (turns: SessionTurn[], depth: number) => {
+    turns.forEach((turn, i) => {
+      const found = byId.get(turn.traceId);
+      if (found) rows.push({ ...found, depth, startsAgent: depth > 0 && i === 0 });
+      for (const agent of turn.subagents) walk(agent.turns, depth + 1);
+    });
+  };
+  walk(tree, 0);
+  return rows;
+}
+
+export const SessionPage: FC<{
+  session: SessionSummary & { userAgent: string | null; apiKeyName: string | null };
+  traces: TraceSummary[];
+  tree: SessionTurn[];
+}> = ({ session, traces, tree }) => {
   const max = Math.max(1, ...traces.map((trace) => trace.durationMs ?? 0));
+  const rows = rowsOf(tree, traces);
   return (
     <Layout title={`Session ${session.sessionId}`} section="sessions">
       <h1>{`Session ${session.sessionId}`}</h1>
@@ -57,15 +82,18 @@ export const SessionPage: FC<{ session: SessionSummary & { userAgent: string | n
             </tr>
           </thead>
           <tbody>
-            {traces.map((trace, i) => (
-              <tr>
-                <td class="num">
-                  <a href={`/ui/traces/${trace.id}`}>{String(i + 1)}</a>
+            {rows.map(({ trace, n, depth, startsAgent }) => (
+              <tr class={trace.agentId ? 'subagent' : undefined}>
+                <td class={depth > 0 ? `num depth-${Math.min(depth, 4)}` : 'num'}>
+                  <a href={`/ui/traces/${trace.id}`}>{depth > 0 ? `↳ ${n}` : String(n)}</a>
                 </td>
                 <td>
                   <Time at={trace.createdAt} seconds />
                 </td>
-                <td>{`${trace.requestedModel ?? '—'} → ${trace.targetModel ?? '—'}`}</td>
+                <td>
+                  {startsAgent && <span class="agent">{`subagent ${trace.agentId}`}</span>}
+                  {`${trace.requestedModel ?? '—'} → ${trace.targetModel ?? '—'}`}
+                </td>
                 <td>
                   <DurationBar durationMs={trace.durationMs} ttftMs={trace.ttftMs} max={max} failed={failedTrace(trace)} /> {ms(trace.durationMs)}
                 </td>

@@ -124,3 +124,41 @@ export function report(name, checks) {
   }
   return ok;
 }
+
+/** The task both tool scenarios give Claude Code: Read a file, then Bash `wc -c` on it, then answer with both. */
+export function readAndCount(workspace, worker) {
+  return runClaude(
+    [
+      '-p',
+      'Read notes.txt, count its bytes with wc, and tell me the secret word and the count.',
+      '--output-format',
+      'json',
+      '--allowedTools',
+      'Read',
+      'Bash(wc:*)',
+      '--model',
+      'claude-sonnet-4-6',
+    ],
+    { cwd: workspace, baseUrl: worker.url, env: { ANTHROPIC_API_KEY: 'smoke-proxy-key' } },
+  );
+}
+
+/** Prints how Claude Code exited and what it said. */
+export function printRun(run) {
+  console.log(`claude exited ${run.status} after ${run.ms} ms${run.stderr ? `; stderr: ${run.stderr.slice(0, 2000)}` : ''}`);
+  console.log(`claude said: ${run.result}`);
+}
+
+/** The traces of the smoke key's requests, printed one a line. */
+export async function printTraces(worker) {
+  const traces = await worker.query(
+    "SELECT path, provider, target_model, status, stop_reason, end_reason, input_tokens, cache_read_input_tokens, output_tokens, session_id FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
+  );
+  console.log(`traces in D1: ${traces.length}`);
+  for (const row of traces) {
+    console.log(
+      `  ${row.path} ${row.provider}→${row.target_model} ${row.status} ${row.stop_reason ?? ''} ${row.end_reason} in=${row.input_tokens} cache_read=${row.cache_read_input_tokens} out=${row.output_tokens}`,
+    );
+  }
+  return traces;
+}

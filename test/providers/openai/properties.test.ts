@@ -26,7 +26,11 @@ import app from '../../../src/index';
 import { COMPAT, type CompatName } from '../../../src/providers/openai/compat';
 import { MISSING_TOOL_RESULT, toOpenAIRequest } from '../../../src/providers/openai/request';
 import type { ChatMessage } from '../../../src/providers/openai/types';
+import { toResponsesRequest } from '../../../src/providers/openai-responses/request';
+import { encodeReasoningSignature } from '../../../src/providers/openai-responses/signature';
+import type { ResponsesInputItem } from '../../../src/providers/openai-responses/types';
 import { chunk, openaiRoute, proxyAuth, sse, usageChunk } from '../../fixtures/openai';
+import { checkResponsesRequest, item as responsesItem, responseEvents, sse as responsesSse } from '../../fixtures/scripted-responses.mjs';
 import { PROXY, chunkedStream, post, scriptUpstream, type TestEnv } from '../../helpers/worker';
 
 type Block = ContentBlock | OtherBlock;
@@ -274,7 +278,16 @@ const scenario = fc
   .chain((pool) =>
     fc.record({
       compat: fc.constantFrom(...(Object.keys(COMPAT) as CompatName[])),
-      model: fc.constantFrom('target-model', 'gpt-5-mini', 'o3', 'gemini-2.5-pro', 'qwen3-32b', 'deepseek-chat'),
+      model: fc.constantFrom(
+        'target-model',
+        'gpt-5-mini',
+        'o3',
+        'gemini-2.5-pro',
+        'gemini-3-pro-preview',
+        'qwen3-32b',
+        'deepseek-chat',
+        'anthropic/claude-sonnet-4.6',
+      ),
       clientTools: pool.length > 0 ? fc.tuple(...pool.map(clientTool)) : fc.constant([] as Tool[]),
       serverTools: fc.subarray(SERVER_TOOLS),
       serverToolsFirst: fc.boolean(),
@@ -472,7 +485,9 @@ function checkTranslation(s: Scenario): void {
   expect(calls.map((c) => c.id).sort(), 'every tool_use becomes exactly one tool call').toEqual(uses.map((u) => u.id).sort());
   const toolMessages = new Map(messages.flatMap((m) => (m.role === 'tool' ? [[m.tool_call_id, m] as const] : [])));
   for (const [id, result] of deliveredResults(request)) {
-    const answer = toolMessages.get(id)!;
+    const message = toolMessages.get(id)!;
+    // Text unless the target keeps cache markers (OpenRouter's anthropic/* models): then text parts.
+    const answer = { content: typeof message.content === 'string' ? message.content : message.content.map((part) => part.text).join('') };
     if (!result) {
       expect(answer.content, `call ${id} had no result`).toBe(MISSING_TOOL_RESULT);
       continue;
@@ -488,7 +503,7 @@ function checkTranslation(s: Scenario): void {
     // Images a tool returned follow in the next user message (tool messages carry text only).
     const images = result.content.filter((b): b is ImageBlock => b.type === 'image').map(imageUrl);
     if (images.length > 0) {
-      const after = messages.slice(messages.indexOf(answer) + 1).find((m) => m.role !== 'tool');
+      const after = messages.slice(messages.indexOf(message) + 1).find((m) => m.role !== 'tool');
       expect(after?.role, `message after the results of ${id}`).toBe('user');
       const parts = after && after.role === 'user' && Array.isArray(after.content) ? after.content : [];
       const urls = parts.flatMap((p) => (p.type === 'image_url' ? [p.image_url.url] : []));
@@ -496,8 +511,15 @@ function checkTranslation(s: Scenario): void {
     }
   }
 
-  // Nothing only Anthropic understands.
-  expect(anthropicLeftovers(JSON.parse(JSON.stringify(body)))).toEqual([]);
+  // Nothing only Anthropic understands (but Claude's cache markers where the target passes them on to Anthropic).
+  const keepsCache = compat.cacheControlModels?.test(s.model) === true;
+  expect(anthropicLeftovers(JSON.parse(JSON.stringify(body))).filter((path) => !(keepsCache && path.endsWith('.cache_control')))).toEqual([]);
+  // Gemini validates the first call of every step: it always carries a signature (the placeholder at least).
+  for (const message of messages) {
+    if (message.role !== 'assistant' || !message.tool_calls?.length) continue;
+    if (compat.thoughtSignatures) expect(message.tool_calls[0]!.extra_content?.google?.thought_signature).toBeTypeOf('string');
+    else expect(message.tool_calls.some((call) => call.extra_content)).toBe(false);
+  }
   if (body.stop) expect(body.stop.length).toBeLessThanOrEqual(compat.maxStop);
 
   // Function names: valid for OpenAI, reversible, one short name per original and vice versa.
@@ -821,10 +843,10 @@ function checkWellFormed(events: StreamEvent[]): void {
   expect(open).toBeNull();
 }
 
-async function streamThroughWorker(chunks: Uint8Array[]): Promise<StreamEvent[]> {
+async function streamThroughWorker(chunks: Uint8Array[], route: Record<string, unknown> = openaiRoute()): Promise<StreamEvent[]> {
   const upstream = scriptStream(chunks);
   try {
-    const { response, ctx } = await post('/v1/messages', STREAM_REQUEST, proxyAuth, openaiRoute());
+    const { response, ctx } = await post('/v1/messages', STREAM_REQUEST, proxyAuth, route);
     expect(response.status).toBe(200);
     const body = await response.text();
     await waitOnExecutionContext(ctx);
@@ -882,6 +904,182 @@ describe('stream translation properties', () => {
             expect(message.content).toEqual(fixture.content);
             expect(message.stop_reason).toBe(fixture.stopReason);
             expect(message.model).toBe('claude-sonnet-4-6');
+            if (fixture.usage) expect(message.usage).toMatchObject(fixture.usage);
+          } finally {
+            await Promise.all(contexts.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
+            upstream.restore();
+            upstream = undefined;
+          }
+        }),
+        { numRuns: 6 },
+      );
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// 3. The Responses API provider: the same generated requests, the same network cuts
+// ---------------------------------------------------------------------------------------------
+
+/** Marks every other thinking block as a reasoning item this model returned earlier; returns the items issued. */
+function withOurReasoning(request: MessagesRequest, model: string): Map<string, string> {
+  const issued = new Map<string, string>();
+  let n = 0;
+  for (const message of request.messages) {
+    if (message.role !== 'assistant' || typeof message.content === 'string') continue;
+    for (const block of message.content) {
+      if (block.type !== 'thinking' || n++ % 2 === 1) continue;
+      const id = `rs_${n}`;
+      issued.set(id, `encrypted-${n}`);
+      (block as { signature: string }).signature = encodeReasoningSignature({ id, encryptedContent: `encrypted-${n}`, model });
+    }
+  }
+  return issued;
+}
+
+function checkResponsesTranslation(s: Scenario, model: string): void {
+  const request = buildRequest(s);
+  const issued = withOurReasoning(request, model);
+  const { body, toolNames } = toResponsesRequest(structuredClone(request), { model, reasoning: 'auto', sessionId: 'session-1' });
+
+  // Accepted by an endpoint that refuses what the real one refuses.
+  expect(checkResponsesRequest(body as unknown as Record<string, unknown>, issued)).toBeNull();
+  // Every tool_use is one function_call, answered exactly once.
+  const of = <T extends ResponsesInputItem['type']>(type: T) =>
+    body.input.filter((item): item is Extract<ResponsesInputItem, { type: T }> => item.type === type);
+  const calls = of('function_call');
+  expect(calls.map((call) => call.call_id).sort()).toEqual(
+    toolUses(request)
+      .map((use) => use.id)
+      .sort(),
+  );
+  expect(
+    of('function_call_output')
+      .map((output) => output.call_id)
+      .sort(),
+  ).toEqual(calls.map((call) => call.call_id).sort());
+  // Only reasoning this model wrote goes back, verbatim.
+  for (const reasoning of of('reasoning')) expect(issued.get(reasoning.id)).toBe(reasoning.encrypted_content);
+  // Nothing only Anthropic understands; names valid and reversible.
+  expect(anthropicLeftovers(JSON.parse(JSON.stringify(body)))).toEqual([]);
+  const useById = new Map(toolUses(request).map((use) => [use.id, use]));
+  for (const call of calls) {
+    expect(call.name).toMatch(OPENAI_FUNCTION_NAME);
+    expect(toolNames.restore(call.name)).toBe(useById.get(call.call_id)!.name);
+  }
+  for (const tool of body.tools ?? []) if (tool.type === 'function') expect(tool.name).toMatch(OPENAI_FUNCTION_NAME);
+}
+
+describe('Responses request translation properties', () => {
+  it('is accepted by the scripted Responses API, answers every call once and replays only our reasoning, for any valid request', () => {
+    fc.assert(
+      fc.property(scenario, fc.constantFrom('gpt-5.1-codex', 'gpt-4.1'), (s, model) => checkResponsesTranslation(s, model)),
+      { numRuns: 300 },
+    );
+  });
+});
+
+const RESPONSES_ROUTE = () => ({
+  ...openaiRoute(),
+  ROUTES: [{ match: 'claude-*', provider: 'openai-responses', baseUrl: 'https://llm.example.com/v1', model: 'gpt-5.1-codex', apiKey: 'UPSTREAM_KEY' }],
+});
+
+const RESPONSES_FIXTURES: StreamFixture[] = [
+  {
+    name: 'reasoning summary, text with emoji and CJK',
+    sse: responsesSse(
+      responseEvents([responsesItem.reasoning('Überlegen… 🤔 考える'), responsesItem.message('Hello 👋 世界 — ✓ café 🇫🇷')], {
+        usage: { input_tokens: 40, output_tokens: 12 },
+      }),
+    ),
+    content: [
+      { type: 'thinking', thinking: 'Überlegen… 🤔 考える', signature: expect.stringMatching(/^cpr1\./) },
+      { type: 'text', text: 'Hello 👋 世界 — ✓ café 🇫🇷' },
+    ],
+    stopReason: 'end_turn',
+    usage: { input_tokens: 40, output_tokens: 12 },
+  },
+  {
+    name: 'text, then two function calls',
+    sse: responsesSse(
+      responseEvents(
+        [
+          responsesItem.message('Reading both 📄'),
+          responsesItem.call('read_file', { path: 'docs/説明.md' }, 'call_1'),
+          responsesItem.call('read_file', { path: 'src/ü.ts', limit: 20 }, 'call_2'),
+        ],
+        { usage: { input_tokens: 70, output_tokens: 33, cached: 50 } },
+      ),
+    ),
+    content: [
+      { type: 'text', text: 'Reading both 📄' },
+      { type: 'tool_use', id: 'call_1', name: 'read_file', input: { path: 'docs/説明.md' } },
+      { type: 'tool_use', id: 'call_2', name: 'read_file', input: { path: 'src/ü.ts', limit: 20 } },
+    ],
+    stopReason: 'tool_use',
+    usage: { input_tokens: 20, output_tokens: 33 },
+  },
+  {
+    name: 'web search, then text, CRLF line endings',
+    sse: responsesSse(
+      responseEvents([responsesItem.webSearch('wetter köln', [{ url: 'https://example.com/köln', title: 'Köln ☀' }]), responsesItem.message('Sonnig.')]),
+    ).replace(/\n/g, '\r\n'),
+    content: [
+      { type: 'server_tool_use', id: expect.stringMatching(/^srvtoolu_/), name: 'web_search', input: { query: 'wetter köln' } },
+      {
+        type: 'web_search_tool_result',
+        tool_use_id: expect.stringMatching(/^srvtoolu_/),
+        content: [{ type: 'web_search_result', url: 'https://example.com/köln', title: 'Köln ☀', encrypted_content: '', page_age: null }],
+      },
+      { type: 'text', text: 'Sonnig.' },
+    ],
+    stopReason: 'end_turn',
+  },
+];
+
+describe('Responses stream translation properties', () => {
+  let upstream: ReturnType<typeof scriptUpstream> | undefined;
+  afterEach(() => {
+    upstream?.restore();
+    upstream = undefined;
+  });
+
+  for (const fixture of RESPONSES_FIXTURES) {
+    it(`gives the same events however the upstream bytes are cut: ${fixture.name}`, async () => {
+      const bytes = encoder.encode(fixture.sse);
+      const reference = normalize(await streamThroughWorker([bytes], RESPONSES_ROUTE()));
+      checkWellFormed(reference);
+      await fc.assert(
+        fc.asyncProperty(chunkings(bytes), async ({ chunks }) => {
+          expect(normalize(await streamThroughWorker(chunks, RESPONSES_ROUTE()))).toEqual(reference);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it(`the official SDK assembles the expected message from any cut: ${fixture.name}`, async () => {
+      const bytes = encoder.encode(fixture.sse);
+      const contexts: ExecutionContext[] = [];
+      const client = new Anthropic({
+        apiKey: 'proxy-key-for-tests-42',
+        baseURL: PROXY,
+        maxRetries: 0,
+        fetch: async (input, init) => {
+          const ctx = createExecutionContext();
+          contexts.push(ctx);
+          return app.fetch(new Request(input, init), { ...env, ...RESPONSES_ROUTE() } as TestEnv, ctx);
+        },
+      });
+      await fc.assert(
+        fc.asyncProperty(chunkings(bytes), async ({ chunks }) => {
+          upstream = scriptStream(chunks);
+          try {
+            const message = await client.messages
+              .stream({ model: 'claude-sonnet-4-6', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }] })
+              .finalMessage();
+            expect(upstream.calls.map((call) => call.url)).toEqual(['https://llm.example.com/v1/responses']);
+            expect(message.content).toEqual(fixture.content);
+            expect(message.stop_reason).toBe(fixture.stopReason);
             if (fixture.usage) expect(message.usage).toMatchObject(fixture.usage);
           } finally {
             await Promise.all(contexts.splice(0).map((ctx) => waitOnExecutionContext(ctx)));

@@ -422,9 +422,11 @@ describe('thinking', () => {
     expect(translate({ thinking: { type: 'enabled', budget_tokens: 2048 } }, COMPAT.openrouter).body.reasoning).toEqual({ max_tokens: 2048 });
     expect(translate(adaptive, COMPAT.openrouter).body.reasoning).toEqual({ effort: 'high' });
     expect(translate(adaptive, COMPAT.deepseek).body.thinking).toEqual({ type: 'enabled' });
-    expect(translate(adaptive, generic).body).not.toHaveProperty('reasoning_effort');
-    const optedIn = compatFor({ baseUrl: 'http://127.0.0.1:8000/v1', reasoning: 'reasoning_effort' });
-    expect(translate(adaptive, optedIn, { model: 'qwen3-32b' }).body.reasoning_effort).toBe('high');
+    // Servers the proxy does not know get it too (one that refuses it gets the request again without it).
+    expect(translate(adaptive, generic).body.reasoning_effort).toBe('high');
+    expect(translate({}, generic).body).not.toHaveProperty('reasoning_effort');
+    const optedOut = compatFor({ baseUrl: 'http://127.0.0.1:8000/v1', reasoning: 'none' });
+    expect(translate(adaptive, optedOut, { model: 'qwen3-32b' }).body).not.toHaveProperty('reasoning_effort');
   });
 });
 

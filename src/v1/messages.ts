@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { budgetFor } from '../config/budgets';
+import { speaksAnthropic } from '../config/routes';
 import { ProxyError } from '../core/errors';
 import { identifyClient, rateLimitKey } from '../protocol/client';
 import { sessionFromMetadata } from '../protocol/session';
@@ -34,7 +35,7 @@ export function routedHandler(operation: Operation) {
     }
     recorder.routed(route.provider);
     // Anthropic takes block types the proxy does not know; a translation cannot.
-    validateRequest(body, operation, route.provider === 'anthropic' && route.fallbacks.every((f) => f.provider === 'anthropic') ? 'anthropic' : 'translated');
+    validateRequest(body, operation, speaksAnthropic(route.provider) && route.fallbacks.every((f) => speaksAnthropic(f.provider)) ? 'anthropic' : 'translated');
 
     const client = await identifyClient(c.req.raw.headers, config.proxyKeys, config.rateLimiter !== null);
     recorder.client(client);

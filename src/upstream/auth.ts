@@ -1,4 +1,4 @@
-import { CLIENT_KEY, type Target } from '../config/routes';
+import { CLIENT_KEY, credentialNames, type Target } from '../config/routes';
 import { ProxyError } from '../core/errors';
 import type { ClientIdentity } from '../protocol/client';
 import type { UpstreamAuth } from './types';
@@ -7,6 +7,8 @@ import type { UpstreamAuth } from './types';
  * Decides who pays for a call to this target and returns its auth headers.
  * - `apiKey: "client"`: the client's own credential is forwarded (minus any proxy key).
  * - a named secret: the client must hold one of PROXY_API_KEYS; the secret's value is sent.
+ *   Bedrock's AWS keys and Vertex's service account are named secrets too: they are checked here,
+ *   and the provider signs each request with them (no header from here).
  * - no apiKey: nothing is sent upstream; a proxy key is required if PROXY_API_KEYS is set.
  */
 export function upstreamAuth(target: Target, client: ClientIdentity, secret: (name: string) => string | null): UpstreamAuth {
@@ -17,19 +19,23 @@ export function upstreamAuth(target: Target, client: ClientIdentity, secret: (na
     return forwarded;
   }
   const presented = client.apiKey ?? client.bearer;
-  if (!target.apiKey) {
+  const names = credentialNames(target);
+  if (names.length === 0) {
     if (client.proxyKeysConfigured && !client.proxyKeyName) throw missingProxyKey(presented);
     return {};
   }
   if (!client.proxyKeysConfigured) {
     throw new ProxyError(
       'authentication_error',
-      `this route spends a server-held key (${target.apiKey}), so it needs a proxy key, and none is configured: set the PROXY_API_KEYS secret`,
+      `this route spends a server-held key (${names.join(', ')}), so it needs a proxy key, and none is configured: set the PROXY_API_KEYS secret`,
     );
   }
   if (!client.proxyKeyName) throw missingProxyKey(presented);
-  const value = secret(target.apiKey);
-  if (!value) throw new ProxyError('api_error', `${target.label} names apiKey "${target.apiKey}", but no secret or var of that name is set`);
+  for (const name of names) {
+    if (!secret(name)) throw new ProxyError('api_error', `${target.label} names the secret "${name}", but no secret or var of that name is set`);
+  }
+  if (!target.apiKey) return {};
+  const value = secret(target.apiKey)!;
   return target.provider === 'anthropic' ? { 'x-api-key': value } : { authorization: `Bearer ${value}` };
 }
 

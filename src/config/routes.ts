@@ -94,7 +94,8 @@ export function targetProblems(target: TargetFields): { field: string; message: 
   if (provider === 'bedrock') {
     if (!has('region')) problems.push({ field: 'region', message: 'required field is missing (the AWS region, e.g. us-east-1)' });
     const keys = has('awsAccessKeyId') || has('awsSecretAccessKey');
-    if (keys && has('apiKey')) problems.push({ field: 'apiKey', message: 'give either apiKey (a Bedrock API key) or awsAccessKeyId and awsSecretAccessKey, not both' });
+    if (keys && has('apiKey'))
+      problems.push({ field: 'apiKey', message: 'give either apiKey (a Bedrock API key) or awsAccessKeyId and awsSecretAccessKey, not both' });
     else if (!keys && !has('apiKey')) {
       problems.push({ field: 'awsAccessKeyId', message: 'required field is missing (or give apiKey, the secret holding a Bedrock API key)' });
     } else if (keys) {
@@ -106,7 +107,8 @@ export function targetProblems(target: TargetFields): { field: string; message: 
   if (provider === 'vertex') {
     if (!has('project')) problems.push({ field: 'project', message: 'required field is missing (the Google Cloud project id)' });
     if (!has('region')) problems.push({ field: 'region', message: 'required field is missing (e.g. us-east5, or global)' });
-    if (!has('serviceAccount')) problems.push({ field: 'serviceAccount', message: 'required field is missing (the secret holding a service-account key JSON)' });
+    if (!has('serviceAccount'))
+      problems.push({ field: 'serviceAccount', message: 'required field is missing (the secret holding a service-account key JSON)' });
     if (has('apiKey')) problems.push({ field: 'apiKey', message: 'vertex authenticates with serviceAccount, not apiKey' });
   }
   if ((provider === 'bedrock' || provider === 'vertex') && target.apiKey === CLIENT_KEY) {

@@ -151,7 +151,10 @@ async function sendSigned(
     try {
       init = { ...init, headers: await prepared.signer.headers(init) };
     } catch (err) {
-      return { kind: 'credentials', error: err instanceof ProxyError ? err : new ProxyError('api_error', `could not sign the upstream request: ${errorText(err)}`, 502) };
+      return {
+        kind: 'credentials',
+        error: err instanceof ProxyError ? err : new ProxyError('api_error', `could not sign the upstream request: ${errorText(err)}`, 502),
+      };
     }
   }
   return sendOnce(prepared.url, init, timeoutMs, clientSignal);

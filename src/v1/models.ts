@@ -57,7 +57,12 @@ async function modelsOf(route: Route, routes: readonly Route[], c: Context<V1Env
   // Bedrock and Vertex serve Claude under their own ids: list the Claude ids that reach them.
   const served = platformModels(route).filter((model) => matchRoute(routes, model.id) === route);
   if (served.length > 0 || ((route.provider === 'bedrock' || route.provider === 'vertex') && !route.model)) {
-    return served.map(({ id, platformId }) => ({ type: 'model', id, display_name: `${platformId} (${route.provider} ${route.region})`, created_at: LISTED_AT }));
+    return served.map(({ id, platformId }) => ({
+      type: 'model',
+      id,
+      display_name: `${platformId} (${route.provider} ${route.region})`,
+      created_at: LISTED_AT,
+    }));
   }
   if (route.model) {
     const fill = route.model.replace(/[^A-Za-z0-9._:-]/g, '-');

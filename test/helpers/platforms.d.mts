@@ -1,5 +1,8 @@
 // Types of platforms.mjs (plain JavaScript so that Node scripts use it too).
 
+// biome-ignore lint/suspicious/noExplicitAny: request and answer bodies of every shape, read field by field in assertions
+export type Json = any;
+
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -23,14 +26,18 @@ export interface Usage {
 export interface PlatformCall {
   path: string;
   headers: Headers;
-  body: Record<string, any> | null;
+  body: Record<string, Json> | null;
   requestId: string;
   refused: string | null;
   token?: string;
-  counted?: Record<string, any>;
+  counted?: Record<string, Json>;
 }
 
-export type Reply = (body: Record<string, any>, call: { modelId: string; stream: boolean; api?: string; call: PlatformCall }) => Answer | Promise<Answer>;
+/** `number`: which call to the platform this is, from 1. */
+export type Reply = (
+  body: Record<string, Json>,
+  call: { modelId: string; stream: boolean; api?: string; call: PlatformCall; number: number },
+) => Answer | Promise<Answer>;
 
 export interface ScriptedPlatform {
   calls: PlatformCall[];
@@ -57,9 +64,9 @@ export function makeServiceAccount(options: { tokenUri: string; project?: string
 export function verifyAssertion(
   assertion: string,
   options: { publicKey: CryptoKey; email: string; audience: string; now?: number },
-): Promise<{ header: Record<string, unknown>; claims: Record<string, any> }>;
-export function answerEvents(answer: Answer, options: { id: string; model: string; usage?: Usage }): Record<string, any>[];
-export function answerMessage(answer: Answer, options: { id: string; model: string; usage?: Usage }): Record<string, any>;
+): Promise<{ header: Record<string, unknown>; claims: Record<string, Json> }>;
+export function answerEvents(answer: Answer, options: { id: string; model: string; usage?: Usage }): Record<string, Json>[];
+export function answerMessage(answer: Answer, options: { id: string; model: string; usage?: Usage }): Record<string, Json>;
 export function scriptedBedrock(options: {
   auth: { credentials: AwsCredentials; region: string; apiKey?: undefined } | { apiKey: string };
   reply: Reply;
@@ -74,6 +81,6 @@ export function scriptedVertex(options: {
   tokenSeconds?: number;
   usage?: Usage;
 }): ScriptedPlatform & {
-  exchanges: { grantType: string | null; claims: Record<string, any> | null; error: string | null }[];
+  exchanges: { grantType: string | null; claims: Record<string, Json> | null; error: string | null }[];
   revoke(token: string): boolean;
 };

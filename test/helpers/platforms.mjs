@@ -26,10 +26,6 @@ function fromBase64(text) {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
-function base64url(bytes) {
-  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 function fromBase64url(text) {
   const padded = text.replace(/-/g, '+').replace(/_/g, '/');
   return fromBase64(padded + '='.repeat((4 - (padded.length % 4)) % 4));
@@ -49,7 +45,9 @@ export function crc32Reference(bytes) {
 // AWS Signature Version 4, recomputed from a received request
 
 async function hmac(key, text) {
-  const imported = await crypto.subtle.importKey('raw', typeof key === 'string' ? encoder.encode(key) : key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const imported = await crypto.subtle.importKey('raw', typeof key === 'string' ? encoder.encode(key) : key, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   return crypto.subtle.sign('HMAC', imported, encoder.encode(text));
 }
 
@@ -76,7 +74,9 @@ function uriEncode(text) {
  */
 export async function verifySigV4(request, body, credentials, { service, region, now = Date.now() }) {
   const header = request.headers.get('authorization') ?? '';
-  const parsed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(header);
+  const parsed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
+    header,
+  );
   if (!parsed) return { kind: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const [, keyId, day, scopeRegion, scopeService, signedHeaders, signature] = parsed;
   if (keyId !== credentials.accessKeyId) return { kind: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
@@ -88,8 +88,10 @@ export async function verifySigV4(request, body, credentials, { service, region,
   }
   const amzDate = request.headers.get('x-amz-date') ?? '';
   const when = Date.parse(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
-  if (Number.isNaN(when) || amzDate.slice(0, 8) !== day) return { kind: 'InvalidSignatureException', message: 'Date must be in ISO-8601 basic format and match the credential scope' };
-  if (Math.abs(now - when) > 5 * 60_000) return { kind: 'InvalidSignatureException', message: `Signature expired: ${amzDate} is now earlier or later than 5 minutes from now` };
+  if (Number.isNaN(when) || amzDate.slice(0, 8) !== day)
+    return { kind: 'InvalidSignatureException', message: 'Date must be in ISO-8601 basic format and match the credential scope' };
+  if (Math.abs(now - when) > 5 * 60_000)
+    return { kind: 'InvalidSignatureException', message: `Signature expired: ${amzDate} is now earlier or later than 5 minutes from now` };
   const names = signedHeaders.split(';');
   if (!names.includes('host') || !names.includes('x-amz-date')) return { kind: 'InvalidSignatureException', message: 'host and x-amz-date must be signed' };
 
@@ -103,10 +105,13 @@ export async function verifySigV4(request, body, credentials, { service, region,
     .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const canonicalHeaders = names.map((name) => `${name}:${(name === 'host' ? (request.headers.get('host') ?? url.host) : (request.headers.get(name) ?? '')).trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = names
+    .map((name) => `${name}:${(name === 'host' ? (request.headers.get('host') ?? url.host) : (request.headers.get(name) ?? '')).trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
   const bodyHash = await sha256Hex(body);
   const claimedHash = request.headers.get('x-amz-content-sha256');
-  if (claimedHash && claimedHash !== bodyHash) return { kind: 'InvalidSignatureException', message: 'The provided x-amz-content-sha256 header does not match what was computed.' };
+  if (claimedHash && claimedHash !== bodyHash)
+    return { kind: 'InvalidSignatureException', message: 'The provided x-amz-content-sha256 header does not match what was computed.' };
   const canonicalRequest = [request.method.toUpperCase(), canonicalUri, canonicalQuery, canonicalHeaders, signedHeaders, bodyHash].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256Hex(encoder.encode(canonicalRequest))].join('\n');
@@ -169,13 +174,19 @@ export function eventStreamMessage(headers, payload) {
 
 /** A `chunk` event carrying one Anthropic stream event, as InvokeModelWithResponseStream sends it. */
 export function chunkMessage(event) {
-  const payload = JSON.stringify({ bytes: toBase64(encoder.encode(JSON.stringify(event))), p: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'.slice(0, 5 + (event.type.length % 20)) });
+  const payload = JSON.stringify({
+    bytes: toBase64(encoder.encode(JSON.stringify(event))),
+    p: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'.slice(0, 5 + (event.type.length % 20)),
+  });
   return eventStreamMessage({ ':event-type': 'chunk', ':content-type': 'application/json', ':message-type': 'event' }, payload);
 }
 
 /** An exception frame (`throttlingException`, `modelStreamErrorException`, …) inside the stream. */
 export function exceptionMessage(exceptionType, message) {
-  return eventStreamMessage({ ':exception-type': exceptionType, ':content-type': 'application/json', ':message-type': 'exception' }, JSON.stringify({ message }));
+  return eventStreamMessage(
+    { ':exception-type': exceptionType, ':content-type': 'application/json', ':message-type': 'exception' },
+    JSON.stringify({ message }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,7 +242,8 @@ export async function verifyAssertion(assertion, { publicKey, email, audience, n
   if (claims.iss !== email) throw new Error(`invalid_grant: issuer ${claims.iss}`);
   if (claims.aud !== audience) throw new Error(`invalid_grant: audience ${claims.aud}`);
   if (!String(claims.scope).split(' ').includes('https://www.googleapis.com/auth/cloud-platform')) throw new Error('invalid_scope');
-  if (claims.iat > seconds + 60 || claims.exp < seconds || claims.exp - claims.iat > 3600) throw new Error('invalid_grant: Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.');
+  if (claims.iat > seconds + 60 || claims.exp < seconds || claims.exp - claims.iat > 3600)
+    throw new Error('invalid_grant: Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.');
   return { header, claims };
 }
 
@@ -242,7 +254,10 @@ export async function verifyAssertion(assertion, { publicKey, email, audience, n
  * The Anthropic stream events of an answer: `{text}` or `{tool: {name, input}}`, with usage that
  * has cache reads and writes.
  */
-export function answerEvents(answer, { id, model, usage = { input_tokens: 1200, output_tokens: 40, cache_read_input_tokens: 900, cache_creation_input_tokens: 300 } }) {
+export function answerEvents(
+  answer,
+  { id, model, usage = { input_tokens: 1200, output_tokens: 40, cache_read_input_tokens: 900, cache_creation_input_tokens: 300 } },
+) {
   const events = [
     {
       type: 'message_start',
@@ -254,7 +269,12 @@ export function answerEvents(answer, { id, model, usage = { input_tokens: 1200, 
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: usage.input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens, cache_creation_input_tokens: usage.cache_creation_input_tokens, output_tokens: 1 },
+        usage: {
+          input_tokens: usage.input_tokens,
+          cache_read_input_tokens: usage.cache_read_input_tokens,
+          cache_creation_input_tokens: usage.cache_creation_input_tokens,
+          output_tokens: 1,
+        },
       },
     },
   ];
@@ -274,7 +294,11 @@ export function answerEvents(answer, { id, model, usage = { input_tokens: 1200, 
     events.push({ type: 'content_block_stop', index: 0 });
   }
   events.push(
-    { type: 'message_delta', delta: { stop_reason: answer.tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } },
+    {
+      type: 'message_delta',
+      delta: { stop_reason: answer.tool ? 'tool_use' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    },
     { type: 'message_stop' },
   );
   return events;
@@ -288,7 +312,9 @@ export function answerMessage(answer, options) {
     type: 'message',
     role: 'assistant',
     model: options.model,
-    content: answer.tool ? [{ type: 'tool_use', id: answer.tool.id ?? `toolu_${options.id}`, name: answer.tool.name, input: answer.tool.input }] : [{ type: 'text', text: answer.text }],
+    content: answer.tool
+      ? [{ type: 'tool_use', id: answer.tool.id ?? `toolu_${options.id}`, name: answer.tool.name, input: answer.tool.input }]
+      : [{ type: 'text', text: answer.text }],
     stop_reason: answer.tool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage,
@@ -348,7 +374,11 @@ const BEDROCK_BETAS = new Set([
 function bedrockError(status, kind, message, requestId) {
   return new Response(JSON.stringify({ message }), {
     status,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': `${kind}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': requestId },
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-errortype': `${kind}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+      'x-amzn-requestid': requestId,
+    },
   });
 }
 
@@ -387,7 +417,8 @@ export function scriptedBedrock({ auth, reply, countTokens = true, usage }) {
         return bedrockError(status, kind, message, requestId);
       };
       if (auth.apiKey) {
-        if (request.headers.get('authorization') !== `Bearer ${auth.apiKey}`) return refuse(403, 'AccessDeniedException', 'Authentication failed: invalid API key');
+        if (request.headers.get('authorization') !== `Bearer ${auth.apiKey}`)
+          return refuse(403, 'AccessDeniedException', 'Authentication failed: invalid API key');
       } else {
         const problem = await verifySigV4(request, bytes, auth.credentials, { service: 'bedrock', region: auth.region });
         if (problem) return refuse(403, problem.kind, problem.message);
@@ -403,7 +434,8 @@ export function scriptedBedrock({ auth, reply, countTokens = true, usage }) {
       const counting = /^\/model\/([^/]+)\/count-tokens$/.exec(call.path);
       const messagesApi = call.path === '/anthropic/v1/messages';
       if (counting) {
-        if (!countTokens || counting[1].includes(':0') === false) return refuse(400, 'ValidationException', "The provided model doesn't support counting tokens.");
+        if (!countTokens || counting[1].includes(':0') === false)
+          return refuse(400, 'ValidationException', "The provided model doesn't support counting tokens.");
         if (/^(us|eu|apac|global|jp|au)\./.test(counting[1])) return refuse(400, 'ValidationException', "The provided model doesn't support counting tokens.");
         const inner = JSON.parse(decoder.decode(fromBase64(body.input?.invokeModel?.body ?? '')));
         const problem = bedrockBodyProblem(inner, { invoke: true });
@@ -421,7 +453,7 @@ export function scriptedBedrock({ auth, reply, countTokens = true, usage }) {
         }
       }
       const stream = invoke ? invoke[2] === 'invoke-with-response-stream' : body.stream === true;
-      const answer = await reply(body, { modelId, stream, api: invoke ? 'invoke' : 'messages', call });
+      const answer = await reply(body, { modelId, stream, api: invoke ? 'invoke' : 'messages', call, number: calls.length });
       if (answer.error) return refuse(answer.error.status, answer.error.kind, answer.error.message);
       const options = { id: `msg_bdrk_${String(sequence).padStart(6, '0')}`, model: 'claude-scripted', usage };
       const headers = { 'x-amzn-requestid': requestId };
@@ -433,7 +465,9 @@ export function scriptedBedrock({ auth, reply, countTokens = true, usage }) {
         const frames = events.map(chunkMessage);
         if (answer.exception) frames.splice(answer.after ?? 3, Number.POSITIVE_INFINITY, exceptionMessage(answer.exception.type, answer.exception.message));
         if (answer.corrupt) frames[answer.corrupt][frames[answer.corrupt].length - 6] ^= 0xff;
-        return new Response(streamOf(frames), { headers: { ...headers, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-bedrock-content-type': 'application/json' } });
+        return new Response(streamOf(frames), {
+          headers: { ...headers, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-bedrock-content-type': 'application/json' },
+        });
       }
       return new Response(streamOf([sse(events)]), { headers: { ...headers, 'content-type': 'text/event-stream' } });
     },
@@ -471,14 +505,16 @@ export function scriptedVertex({ account, project, region, reply, tokenSeconds =
     revoke: (token) => issued.delete(token),
     async handle(request) {
       const url = new URL(request.url);
-      const text = await request.text();
+      const text = decoder.decode(await request.arrayBuffer());
       if (url.pathname.endsWith('/token')) {
         const form = new URLSearchParams(text);
         const exchange = { grantType: form.get('grant_type'), claims: null, error: null };
         exchanges.push(exchange);
         try {
           if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') throw new Error('unsupported_grant_type');
-          exchange.claims = (await verifyAssertion(form.get('assertion'), { publicKey: account.publicKey, email: account.email, audience: request.url })).claims;
+          exchange.claims = (
+            await verifyAssertion(form.get('assertion'), { publicKey: account.publicKey, email: account.email, audience: request.url })
+          ).claims;
         } catch (err) {
           exchange.error = err.message;
           const [code, ...description] = err.message.split(': ');
@@ -489,7 +525,14 @@ export function scriptedVertex({ account, project, region, reply, tokenSeconds =
         return Response.json({ access_token: token, expires_in: tokenSeconds, token_type: 'Bearer' });
       }
       const requestId = `vertex-req-${String(++sequence).padStart(4, '0')}`;
-      const call = { path: url.pathname, headers: request.headers, body: null, requestId, refused: null, token: (request.headers.get('authorization') ?? '').replace(/^Bearer /, '') };
+      const call = {
+        path: url.pathname,
+        headers: request.headers,
+        body: null,
+        requestId,
+        refused: null,
+        token: (request.headers.get('authorization') ?? '').replace(/^Bearer /, ''),
+      };
       calls.push(call);
       const googleError = (status, code, message) => {
         call.refused = `${code}: ${message}`;
@@ -501,7 +544,8 @@ export function scriptedVertex({ account, project, region, reply, tokenSeconds =
       const [model, action] = url.pathname.slice(base.length).split(':');
       const body = JSON.parse(text);
       call.body = body;
-      if (body.anthropic_version !== 'vertex-2023-10-16') return googleError(400, 'INVALID_ARGUMENT', `anthropic_version: expected vertex-2023-10-16, got ${body.anthropic_version}`);
+      if (body.anthropic_version !== 'vertex-2023-10-16')
+        return googleError(400, 'INVALID_ARGUMENT', `anthropic_version: expected vertex-2023-10-16, got ${body.anthropic_version}`);
       for (const flag of (request.headers.get('anthropic-beta') ?? '').split(',').filter(Boolean)) {
         if (!VERTEX_BETAS.has(flag)) return googleError(400, 'INVALID_ARGUMENT', `invalid beta flag: ${flag}`);
       }
@@ -512,7 +556,7 @@ export function scriptedVertex({ account, project, region, reply, tokenSeconds =
       if ('model' in body) return googleError(400, 'INVALID_ARGUMENT', 'model: Extra inputs are not permitted');
       if (action !== 'rawPredict' && action !== 'streamRawPredict') return googleError(404, 'NOT_FOUND', `no method ${action}`);
       if ((action === 'streamRawPredict') !== (body.stream === true)) return googleError(400, 'INVALID_ARGUMENT', `${action} with stream=${body.stream}`);
-      const answer = await reply(body, { modelId: model, stream: body.stream === true, call });
+      const answer = await reply(body, { modelId: model, stream: body.stream === true, call, number: calls.length });
       if (answer.error) {
         call.refused = JSON.stringify(answer.error.body);
         return Response.json(answer.error.body, { status: answer.error.status, headers: { 'x-request-id': requestId } });
@@ -520,7 +564,9 @@ export function scriptedVertex({ account, project, region, reply, tokenSeconds =
       const options = { id: `msg_vrtx_${String(sequence).padStart(6, '0')}`, model, usage };
       const headers = { 'x-request-id': requestId };
       if (!body.stream) return Response.json(answerMessage(answer, options), { headers });
-      return new Response(streamOf(answerEvents(answer, options).map((event) => sse([event]))), { headers: { ...headers, 'content-type': 'text/event-stream; charset=utf-8' } });
+      return new Response(streamOf(answerEvents(answer, options).map((event) => sse([event]))), {
+        headers: { ...headers, 'content-type': 'text/event-stream; charset=utf-8' },
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type AnthropicErrorType, clientStatusFor, ERROR_STATUS, errorTypeForStatus, ProxyError } from '../../core/errors';
-import type { MessagesRequest } from '../../protocol/types';
+import type { ContentBlock, Message, MessagesRequest, OtherBlock, TextBlock } from '../../protocol/types';
 import { contextOverflow } from '../openai/errors';
 
 /**
@@ -12,10 +12,11 @@ import { contextOverflow } from '../openai/errors';
 export interface PlatformPolicy {
   /** The platform's name, for error messages. */
   name: string;
-  /** Top-level request fields passed on; null passes every field not dropped or refused. */
-  kept: ReadonlySet<string> | null;
-  /** Top-level fields removed without a word (the answer is the same, or near enough). */
-  dropped: ReadonlySet<string>;
+  /**
+   * Top-level request fields passed on. Others are dropped: a platform refuses fields it does not
+   * know, and Claude Code sends Anthropic API ones (`speed`, `diagnostics`) every month.
+   */
+  kept: ReadonlySet<string>;
   /** Top-level fields refused with a 400: features the platform lacks, whose loss would change the answer. */
   refused: Readonly<Record<string, string>>;
   /** `context_management` edit types the platform takes; others are removed (and the field, if none is left). */
@@ -24,7 +25,7 @@ export interface PlatformPolicy {
   betas: Readonly<Record<string, string>>;
 }
 
-/** A request body for a platform, and what was left out of it (for the README's list and the tests). */
+/** A request body for a platform, and the top-level fields left out of it. */
 export interface ShapedBody {
   body: Record<string, unknown>;
   droppedFields: string[];
@@ -39,7 +40,7 @@ export function shapeBody(request: MessagesRequest, policy: PlatformPolicy, opti
   const droppedFields: string[] = [];
   for (const [field, value] of Object.entries(request)) {
     if (field in policy.refused) throw new ProxyError('invalid_request_error', `${field}: ${policy.refused[field]}`);
-    if (policy.dropped.has(field) || (policy.kept && !policy.kept.has(field))) {
+    if (!policy.kept.has(field)) {
       droppedFields.push(field);
       continue;
     }
@@ -49,7 +50,7 @@ export function shapeBody(request: MessagesRequest, policy: PlatformPolicy, opti
   if (Array.isArray(body.system)) body.system = mapChanged(body.system, cacheFix);
   if (Array.isArray(body.tools)) body.tools = mapChanged(body.tools, cacheFix);
   if (Array.isArray(body.messages)) {
-    body.messages = mapChanged(body.messages, (message) => {
+    body.messages = mapChanged(foldSystemMessages(body.messages), (message) => {
       const content = (message as { content?: unknown }).content;
       if (!Array.isArray(content)) return message;
       const fixed = mapChanged(content, (block) => {
@@ -87,6 +88,50 @@ function withPlatformCacheControl(block: unknown, cacheTtl: boolean): unknown {
   const { scope, ttl, ...rest } = control as { scope?: unknown; ttl?: unknown };
   if (scope === undefined && (ttl === undefined || cacheTtl)) return block;
   return { ...(block as object), cache_control: cacheTtl && ttl !== undefined ? { ...rest, ttl } : rest };
+}
+
+/**
+ * Claude Code may put `role: "system"` turns mid-conversation (an Anthropic API beta the platforms
+ * lack): each becomes a `<system-reminder>` text at the end of the user turn before it, else
+ * after the tool results at the start of the user turn after it, else a user turn of its own.
+ */
+export function foldSystemMessages(messages: readonly unknown[]): unknown[] {
+  if (!messages.some((message) => (message as Message)?.role === 'system')) return messages as unknown[];
+  const out: Message[] = [];
+  let pending: TextBlock[] = [];
+  for (const item of messages) {
+    const message = item as Message;
+    if (message?.role === 'system') {
+      const reminder: TextBlock = { type: 'text', text: `<system-reminder>\n${textOf(message.content)}\n</system-reminder>` };
+      const last = out.at(-1);
+      if (last?.role === 'user') out[out.length - 1] = { ...last, content: [...blocksOf(last.content), reminder] };
+      else pending.push(reminder);
+      continue;
+    }
+    if (message?.role === 'user' && pending.length > 0) {
+      const blocks = blocksOf(message.content);
+      const results = blocks.findIndex((block) => (block as { type?: string })?.type !== 'tool_result');
+      const at = results < 0 ? blocks.length : results;
+      out.push({ ...message, content: [...blocks.slice(0, at), ...pending, ...blocks.slice(at)] });
+      pending = [];
+      continue;
+    }
+    out.push(message);
+  }
+  if (pending.length > 0) out.push({ role: 'user', content: pending });
+  return out;
+}
+
+function blocksOf(content: Message['content']): Array<ContentBlock | OtherBlock> {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return Array.isArray(content) ? content : [];
+}
+
+function textOf(content: Message['content']): string {
+  return blocksOf(content)
+    .map((block) => (block?.type === 'text' ? String((block as TextBlock).text ?? '') : ''))
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 /** Maps an array, returning the same array when no element changed (no copy for the common case). */

@@ -17,7 +17,10 @@ export function relayAnthropicAnswer(
   // watched for silences instead of the deadline.
   control.clearDeadline();
   const sse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream');
-  const headers = options.transform || sse ? new Headers({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }) : relayedResponseHeaders(upstream.headers);
+  const headers =
+    options.transform || sse
+      ? new Headers({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' })
+      : relayedResponseHeaders(upstream.headers);
   headers.set('request-id', options.requestId ?? observer.id);
   if (!upstream.body) return new Response(null, { status: upstream.status, headers });
   const capture: CapturedBytes = { kind: 'bytes', chunks: [], bytes: 0, sse: sse || options.transform !== undefined };

@@ -31,7 +31,10 @@ export const bedrockProvider: Provider = {
     const payload = JSON.stringify(built.body);
     observer.upstreamRequest(payload);
 
-    const headers = new Headers({ 'content-type': 'application/json', accept: request.stream && !counting ? 'application/vnd.amazon.eventstream' : 'application/json' });
+    const headers = new Headers({
+      'content-type': 'application/json',
+      accept: request.stream && !counting ? 'application/vnd.amazon.eventstream' : 'application/json',
+    });
     if (target.bedrockApi === 'messages' && !counting) {
       headers.set('accept', request.stream ? 'text/event-stream' : 'application/json');
       if (built.betas.length > 0) headers.set('anthropic-beta', built.betas.join(','));
@@ -60,7 +63,10 @@ export const bedrockProvider: Provider = {
 
 function awsCredentials(target: Target, secret: SecretLookup): AwsCredentials {
   // upstreamAuth has checked that every secret the target names is set.
-  const credentials: AwsCredentials = { accessKeyId: secret(target.awsAccessKeyId ?? '') ?? '', secretAccessKey: secret(target.awsSecretAccessKey ?? '') ?? '' };
+  const credentials: AwsCredentials = {
+    accessKeyId: secret(target.awsAccessKeyId ?? '') ?? '',
+    secretAccessKey: secret(target.awsSecretAccessKey ?? '') ?? '',
+  };
   if (target.awsSessionToken) credentials.sessionToken = secret(target.awsSessionToken) ?? undefined;
   return credentials;
 }

@@ -8,10 +8,10 @@ import { claudeIdOfBedrock, foundationModelId } from './models';
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
 /**
- * What Bedrock takes of a Messages request. Top-level fields outside `kept` are dropped (InvokeModel
- * answers 400 "Extra inputs are not permitted" to any other); `context_management` keeps only
- * compaction edits; beta flags outside the table are dropped ("invalid beta flag"). Edit the
- * tables when Bedrock adds a feature.
+ * What Bedrock takes of a Messages request: the top-level fields InvokeModel documents (any other
+ * is a 400, "Extra inputs are not permitted"; `model` and `stream` go in the path), compaction
+ * edits of `context_management` only, and the beta flags in the table ("invalid beta flag").
+ * Edit the tables when Bedrock adds a feature.
  */
 export const BEDROCK_POLICY: PlatformPolicy = {
   name: 'Amazon Bedrock',
@@ -30,7 +30,6 @@ export const BEDROCK_POLICY: PlatformPolicy = {
     'output_config',
     'context_management',
   ]),
-  dropped: new Set(),
   refused: {
     mcp_servers: 'the MCP connector is not available on Amazon Bedrock; remove it, or route this model to Anthropic',
     container: 'code execution containers and Agent Skills are not available on Amazon Bedrock; remove it, or route this model to Anthropic',

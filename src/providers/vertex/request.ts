@@ -7,15 +7,29 @@ import { type PlatformPolicy, platformBetas, shapeBody } from '../anthropic/plat
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
 /**
- * What Vertex AI takes of a Messages request: everything but the model (it is in the path) and
- * the Anthropic API's own features; beta flags outside the table are dropped ("invalid beta
- * flag"). Edit the tables when Vertex adds a feature.
+ * What Vertex AI takes of a Messages request: the documented Messages API fields but `model`
+ * (it is in the path), so not Anthropic API features such as fast mode (`speed`) or
+ * `inference_geo` (on Vertex the region decides); beta flags outside the table are dropped
+ * ("invalid beta flag"). Edit the tables when Vertex adds a feature.
  */
 export const VERTEX_POLICY: PlatformPolicy = {
   name: 'Vertex AI',
-  kept: null,
-  // fast mode and the data-residency choice are Anthropic API features; on Vertex the region decides
-  dropped: new Set(['model', 'speed', 'inference_geo']),
+  kept: new Set([
+    'messages',
+    'max_tokens',
+    'stream',
+    'system',
+    'stop_sequences',
+    'temperature',
+    'top_p',
+    'top_k',
+    'tools',
+    'tool_choice',
+    'thinking',
+    'metadata',
+    'output_config',
+    'context_management',
+  ]),
   refused: {
     mcp_servers: 'the MCP connector is not available on Vertex AI; remove it, or route this model to Anthropic',
     container: 'code execution containers and Agent Skills are not available on Vertex AI; remove it, or route this model to Anthropic',

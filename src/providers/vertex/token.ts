@@ -37,7 +37,10 @@ export function parseServiceAccount(text: string, name: string): ServiceAccountK
   const clientEmail = field('client_email');
   const privateKey = field('private_key');
   if (!clientEmail || !privateKey?.includes('PRIVATE KEY')) {
-    throw new ProxyError('api_error', `the secret ${name} is not a service-account key: it needs client_email and private_key (create a JSON key for the service account)`);
+    throw new ProxyError(
+      'api_error',
+      `the secret ${name} is not a service-account key: it needs client_email and private_key (create a JSON key for the service account)`,
+    );
   }
   const key = { clientEmail, privateKey, privateKeyId: field('private_key_id'), tokenUri: field('token_uri') ?? DEFAULT_TOKEN_URI };
   parsedKeys.set(text, key);

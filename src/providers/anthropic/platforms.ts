@@ -25,6 +25,35 @@ export interface PlatformPolicy {
   betas: Readonly<Record<string, string>>;
 }
 
+/**
+ * The Messages API's documented request fields that both platforms take (besides `model` and
+ * `stream`, which each places its own way). Anything else is an Anthropic API feature or newer
+ * than the platforms: dropped.
+ */
+export const PLATFORM_FIELDS = [
+  'messages',
+  'max_tokens',
+  'system',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'top_k',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'metadata',
+  'output_config',
+  'context_management',
+] as const;
+
+/** Features neither platform offers, whose silent loss would change the answer: refused with a 400. */
+export function platformRefusals(platform: string): Record<string, string> {
+  return {
+    mcp_servers: `the MCP connector is not available on ${platform}; remove it, or route this model to Anthropic`,
+    container: `code execution containers and Agent Skills are not available on ${platform}; remove it, or route this model to Anthropic`,
+  };
+}
+
 /** A request body for a platform, and the top-level fields left out of it. */
 export interface ShapedBody {
   body: Record<string, unknown>;

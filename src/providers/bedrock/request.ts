@@ -1,7 +1,7 @@
 import type { MessagesRequest } from '../../protocol/types';
 import { joinUrl } from '../../upstream/http';
 import { takesCacheTtl } from '../anthropic/models';
-import { countingMaxTokens, type PlatformPolicy, platformBetas, shapeBody } from '../anthropic/platforms';
+import { countingMaxTokens, PLATFORM_FIELDS, type PlatformPolicy, platformBetas, platformRefusals, shapeBody } from '../anthropic/platforms';
 import { claudeIdOfBedrock, foundationModelId } from './models';
 
 /** The API version InvokeModel (and the Messages API on bedrock-runtime) takes in the body. */
@@ -15,25 +15,8 @@ export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
  */
 export const BEDROCK_POLICY: PlatformPolicy = {
   name: 'Amazon Bedrock',
-  kept: new Set([
-    'messages',
-    'max_tokens',
-    'system',
-    'stop_sequences',
-    'temperature',
-    'top_p',
-    'top_k',
-    'tools',
-    'tool_choice',
-    'thinking',
-    'metadata',
-    'output_config',
-    'context_management',
-  ]),
-  refused: {
-    mcp_servers: 'the MCP connector is not available on Amazon Bedrock; remove it, or route this model to Anthropic',
-    container: 'code execution containers and Agent Skills are not available on Amazon Bedrock; remove it, or route this model to Anthropic',
-  },
+  kept: new Set(PLATFORM_FIELDS),
+  refused: platformRefusals('Amazon Bedrock'),
   contextEdits: new Set(['compact_20260112']),
   betas: {
     'interleaved-thinking-2025-05-14': 'interleaved-thinking-2025-05-14',

@@ -1,7 +1,7 @@
 import type { Target } from '../../config/routes';
 import type { MessagesRequest } from '../../protocol/types';
 import { joinUrl } from '../../upstream/http';
-import { type PlatformPolicy, platformBetas, shapeBody } from '../anthropic/platforms';
+import { PLATFORM_FIELDS, type PlatformPolicy, platformBetas, platformRefusals, shapeBody } from '../anthropic/platforms';
 
 /** The API version Vertex AI takes in the body. */
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -14,26 +14,8 @@ export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
  */
 export const VERTEX_POLICY: PlatformPolicy = {
   name: 'Vertex AI',
-  kept: new Set([
-    'messages',
-    'max_tokens',
-    'stream',
-    'system',
-    'stop_sequences',
-    'temperature',
-    'top_p',
-    'top_k',
-    'tools',
-    'tool_choice',
-    'thinking',
-    'metadata',
-    'output_config',
-    'context_management',
-  ]),
-  refused: {
-    mcp_servers: 'the MCP connector is not available on Vertex AI; remove it, or route this model to Anthropic',
-    container: 'code execution containers and Agent Skills are not available on Vertex AI; remove it, or route this model to Anthropic',
-  },
+  kept: new Set([...PLATFORM_FIELDS, 'stream']),
+  refused: platformRefusals('Vertex AI'),
   contextEdits: null,
   betas: {
     'interleaved-thinking-2025-05-14': 'interleaved-thinking-2025-05-14',

@@ -5,8 +5,8 @@
 // answers with both results.
 import { makeServiceAccount, scriptedVertex } from '../../helpers/platforms.mjs';
 import { serveFetch } from '../../helpers/serve.mjs';
-import { printSent, toolSession } from '../tool-session.mjs';
-import { report, runClaude, scratch, startWorker } from './lib.mjs';
+import { printTurns, runSession, sessionChecks, sessionTraces, toolSession } from '../tool-session.mjs';
+import { report, scratch, startWorker } from './lib.mjs';
 
 export const name = 'vertex';
 
@@ -27,22 +27,7 @@ export async function run() {
     secrets: { GCP_SERVICE_ACCOUNT: account.json, PROXY_API_KEYS: 'smoke:smoke-proxy-key' },
   });
   try {
-    const run = await runClaude(
-      [
-        '-p',
-        'Read notes.txt, count its bytes with wc, and tell me the secret word and the count.',
-        '--output-format',
-        'json',
-        '--allowedTools',
-        'Read',
-        'Bash(wc:*)',
-        '--model',
-        'claude-sonnet-4-6',
-      ],
-      { cwd: workspace, baseUrl: worker.url, env: { ANTHROPIC_API_KEY: 'smoke-proxy-key' } },
-    );
-    console.log(`claude exited ${run.status} after ${run.ms} ms${run.stderr ? `; stderr: ${run.stderr.slice(0, 2000)}` : ''}`);
-    console.log(`claude said: ${run.result}`);
+    const run = await runSession(worker, workspace);
     console.log('token exchanges at the scripted token endpoint (JWT verified with the public key):');
     for (const exchange of platform.exchanges) {
       console.log(
@@ -55,35 +40,15 @@ export async function run() {
         `  ${call.path} ${call.refused ? `REFUSED ${call.refused}` : 'accepted'} fields=${Object.keys(call.body ?? {}).join(',')} betas=${call.headers.get('anthropic-beta') ?? ''}`,
       );
     }
-    console.log('what the scripted model answered:');
-    for (const turn of session.seen)
-      console.log(`  stream=${turn.stream} model=${turn.model} tools=${turn.tools} messages=${turn.messages} → ${turn.decision}`);
-    const traces = await worker.query(
-      "SELECT path, requested_model, target_model, status, stop_reason, end_reason, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_micros, attempts, request_headers, request_body FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
-    );
-    printSent(traces[0]);
-    console.log(`traces in D1: ${traces.length}`);
-    for (const row of traces) {
-      const attempt = JSON.parse(row.attempts ?? '[]')[0];
-      console.log(
-        `  ${row.path} ${row.requested_model}→${row.target_model} ${row.status} ${row.stop_reason ?? ''} ${row.end_reason} in=${row.input_tokens} out=${row.output_tokens} cache_read=${row.cache_read_input_tokens} cache_write=${row.cache_creation_input_tokens} cost_micros=${row.cost_micros} vertex_request_id=${attempt?.requestId}`,
-      );
-    }
-    const answered = traces.filter((row) => row.path === '/v1/messages');
-    const requestIds = new Set(platform.calls.map((call) => call.requestId));
+    printTurns(session);
+    const traces = await sessionTraces(worker, 'vertex');
     const tokens = new Set(platform.calls.map((call) => call.token));
     const stored = JSON.stringify(traces);
     return report(name, [
-      [run.status === 0, 'claude exited 0'],
-      [run.result.includes(session.expected), `the final answer carries both tool results (${session.expected})`],
-      [session.seen.some((turn) => turn.decision === 'Read') && session.seen.some((turn) => turn.decision === 'Bash'), 'both tool calls were made'],
+      ...sessionChecks({ run, session, calls: platform.calls, traces, platform: 'Vertex' }),
       [platform.exchanges.length === 1 && platform.exchanges[0].error === null, 'one token exchange, its JWT verified, served the whole session'],
       [platform.calls.length > 0 && platform.calls.every((call) => call.refused === null), 'Vertex accepted every request: token, body and beta flags'],
       [platform.calls.some((call) => call.path.endsWith(':streamRawPredict')), 'answers were streamed over streamRawPredict'],
-      [answered.length >= session.seen.length, 'every upstream call is traced'],
-      [answered.every((row) => row.status === 200 && row.end_reason === 'complete'), 'every traced request succeeded'],
-      [answered.every((row) => requestIds.has(JSON.parse(row.attempts)[0].requestId)), "every trace holds Vertex's request id"],
-      [answered.every((row) => row.cost_micros > 0 && row.cache_creation_input_tokens > 0), 'every trace has usage with cache writes, and a cost'],
       [
         [...tokens].every((token) => !stored.includes(token)) && !stored.includes(account.privateKey.split('\n')[1]),
         'no access token or key material in the traces',

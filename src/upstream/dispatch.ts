@@ -80,7 +80,8 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
         outcome.clearDeadline();
         record.status = response.status;
         record.error = bodyText.slice(0, 300) || null;
-        // A credential refused mid-life (a revoked access token) is renewed and tried once more, at once.
+        // A credential refused mid-life (a revoked access token) is renewed and tried once more,
+        // at once: that try is not one of the target's retries.
         if (response.status === 401 && !renewed && prepared.signer?.renew && (await prepared.signer.renew())) {
           renewed = true;
           record.ms = Date.now() - started;

@@ -44,7 +44,7 @@ export interface VertexRequest {
 }
 
 function modelsPath(target: Target): string {
-  return `/v1/projects/${encodeURIComponent(target.project ?? '')}/locations/${target.region}/publishers/anthropic/models`;
+  return `/v1/projects/${target.project}/locations/${target.region}/publishers/anthropic/models`;
 }
 
 /** rawPredict (a whole answer) or streamRawPredict (Anthropic SSE), the model in the path. */

@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { messageRequest, messageResponse, streamText } from './fixtures/anthropic';
 import { chunk, completion, sse, usageChunk } from './fixtures/openai';
 import { item, responseEvents, responseObject, sse as responsesSse } from './fixtures/scripted-responses.mjs';
+import { makeServiceAccount, type Reply, scriptedBedrock, scriptedVertex } from './helpers/platforms.mjs';
 import { allTraces, post, scriptUpstream, traceOf } from './helpers/worker';
+
+afterEach(() => vi.restoreAllMocks());
 
 /**
  * Every configured secret and every client key, pushed through every path a trace is written
@@ -126,5 +129,106 @@ describe('secrets never reach D1', () => {
       }
     }
     expect(hits).toEqual([]);
+  });
+});
+
+describe('cloud credentials never reach D1 or the logs', () => {
+  it('finds no AWS key, session token, service-account key (whole or its private key) or access token in any trace or log line', async () => {
+    const awsSecret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzSecretKey9';
+    const sessionToken = `IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD${'x7Qz'.repeat(30)}`;
+    const account = await makeServiceAccount({ tokenUri: 'https://oauth2.googleapis.com/token' });
+    const proxyKey = 'proxy-key-cloud-secrets-0001';
+    const config = {
+      ROUTES: [
+        {
+          match: 'claude-bedrock-*',
+          provider: 'bedrock',
+          region: 'us-east-1',
+          model: 'claude-sonnet-4-5',
+          awsAccessKeyId: 'AWS_KEY_ID',
+          awsSecretAccessKey: 'AWS_SECRET',
+          awsSessionToken: 'AWS_TOKEN',
+          retries: 0,
+        },
+        {
+          match: 'claude-vertex-*',
+          provider: 'vertex',
+          project: 'proxy-test-project',
+          region: 'us-east5',
+          model: 'claude-sonnet-4-5',
+          serviceAccount: 'GCP_SA',
+          retries: 0,
+        },
+      ],
+      AWS_KEY_ID: 'AKIAIOSFODNN7SECRETS',
+      AWS_SECRET: awsSecret,
+      AWS_TOKEN: sessionToken,
+      GCP_SA: account.json,
+      PROXY_API_KEYS: `team:${proxyKey}`,
+      LOG_REQUESTS: 'on',
+    };
+    const prompt = (words: string) => `${words} ${awsSecret} ${sessionToken} ${account.privateKey}`;
+    // Platforms that echo the prompt and the credentials they received, in answers and in errors.
+    const echo: Reply = (body, { call }) => {
+      const said = `${JSON.stringify(body.messages)} token=${call.headers.get('x-amz-security-token') ?? call.headers.get('authorization')}`;
+      return said.includes('echo-error')
+        ? { error: { status: 400, kind: 'ValidationException', message: said, body: { error: { code: 400, message: said, status: 'INVALID_ARGUMENT' } } } }
+        : { text: said };
+    };
+    const bedrock = scriptedBedrock({
+      auth: { credentials: { accessKeyId: 'AKIAIOSFODNN7SECRETS', secretAccessKey: awsSecret, sessionToken }, region: 'us-east-1' },
+      reply: echo,
+    });
+    const vertex = scriptedVertex({ account, project: 'proxy-test-project', region: 'us-east5', reply: echo });
+    const upstream = scriptUpstream((request) => (request.url.includes('amazonaws') ? bedrock.handle(request) : vertex.handle(request)));
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+
+    const ids: string[] = [];
+    for (const model of ['claude-bedrock-x', 'claude-vertex-x']) {
+      for (const [words, extra] of [
+        ['hello', { stream: true }],
+        ['hello', {}],
+        ['echo-error', {}],
+      ] as const) {
+        const sent = await post(
+          '/v1/messages',
+          { ...messageRequest, model, messages: [{ role: 'user', content: prompt(words) }], ...extra },
+          { 'x-api-key': proxyKey },
+          config,
+        );
+        await traceOf(sent);
+        ids.push(sent.traceId!);
+      }
+      const counted = await post(
+        '/v1/messages/count_tokens',
+        { model, messages: [{ role: 'user', content: prompt('count') }] },
+        { 'x-api-key': proxyKey },
+        config,
+      );
+      await traceOf(counted);
+      ids.push(counted.traceId!);
+    }
+    upstream.restore();
+
+    // The platforms accepted the requests, and did echo what they got.
+    expect([...bedrock.calls, ...vertex.calls].filter((call) => call.refused && !call.refused.includes('echo-error'))).toEqual([]);
+    const tokens = vertex.calls.map((call) => call.token!);
+    expect(tokens.length).toBeGreaterThan(0);
+    const secrets = [awsSecret, sessionToken, account.json, account.privateKey, JSON.stringify(account.privateKey).slice(1, -1), account.keyId, ...tokens];
+    const rows = (await allTraces()).filter((row) => ids.includes(row.id));
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.filter((row) => row.responseBody?.includes('[redacted]')).length).toBeGreaterThanOrEqual(4);
+    const hits: string[] = [];
+    for (const row of rows) {
+      for (const [column, value] of Object.entries(row)) {
+        const stored = typeof value === 'string' ? value : JSON.stringify(value);
+        for (const secret of secrets) if (stored?.includes(secret)) hits.push(`${row.id}.${column} holds ${secret.slice(0, 20)}…`);
+      }
+    }
+    expect(hits).toEqual([]);
+    const logged = lines.join('\n');
+    expect(lines.filter((line) => line.includes('"event":"request"'))).toHaveLength(ids.length);
+    for (const secret of secrets) expect(logged.includes(secret), `a log line holds ${secret.slice(0, 20)}…`).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { type AlertsConfig, parseAlerts } from './alerts';
 import { type Budgets, parseBudgets } from './budgets';
 import type { Bindings } from './env';
 import { type ProxyKeys, parseProxyKeys } from './proxy-keys';
-import { parseRoutes, type Route, targetsOf } from './routes';
+import { credentialNames, parseRoutes, type Route, targetsOf } from './routes';
 import { Setting } from './settings';
 
 export type { Bindings } from './env';
@@ -122,13 +122,16 @@ function parseConfig(env: Bindings): Config {
     const value = env[name];
     return typeof value === 'string' && value !== '' ? value : null;
   };
-  // Secrets are known up front: every key a route names, every plain proxy key, the admin token.
+  // Secrets are known up front: every credential a route names (keys, AWS keys, service
+  // accounts and the private key inside), every plain proxy key, the admin token.
   const secrets = new Set<string>(proxyKeys.plain);
   if (scalars.ADMIN_TOKEN) secrets.add(scalars.ADMIN_TOKEN);
   for (const route of routes.error ? [] : routes.get()) {
     for (const target of targetsOf(route)) {
-      const value = target.apiKey ? secret(target.apiKey) : null;
-      if (value) secrets.add(value);
+      for (const name of credentialNames(target)) {
+        const value = secret(name);
+        if (value) for (const part of secretParts(value)) secrets.add(part);
+      }
     }
   }
   const bucket = env.BODIES_BUCKET ?? null;
@@ -175,6 +178,30 @@ function adminTokenProblem(token: string | null): string | null {
   // A bearer token's characters (RFC 6750): anything else cannot be sent as `Authorization: Bearer`.
   if (!/^[A-Za-z0-9._~+/-]+=*$/.test(token)) return 'ADMIN_TOKEN may hold only letters, digits and . _ ~ + / - (then = padding): set one that does';
   return null;
+}
+
+/**
+ * A secret's value and, for a JSON secret (a service-account key), the secret strings inside it:
+ * the private key as text and as JSON escapes it (how it would appear inside a stored body), each
+ * line of its base64, and the key id.
+ */
+export function secretParts(value: string): string[] {
+  const parts = [value];
+  if (!value.trimStart().startsWith('{')) return parts;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return parts;
+  }
+  if (!parsed || typeof parsed !== 'object') return parts;
+  const { private_key: key, private_key_id: keyId } = parsed as { private_key?: unknown; private_key_id?: unknown };
+  if (typeof keyId === 'string') parts.push(keyId);
+  if (typeof key === 'string') {
+    parts.push(key, JSON.stringify(key).slice(1, -1));
+    for (const line of key.split(/\r?\n/)) if (line && !line.startsWith('-----')) parts.push(line);
+  }
+  return parts;
 }
 
 const configs = new WeakMap<object, Config>();

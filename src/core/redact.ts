@@ -18,11 +18,12 @@ export function isSecretHeader(name: string): boolean {
 }
 
 /**
- * Shapes of provider API keys (Anthropic, OpenAI, OpenRouter, DeepSeek, Google, Groq): a key
- * the proxy was never told about, pasted into a prompt, is still kept out of D1.
+ * Shapes of provider API keys (Anthropic, OpenAI, OpenRouter, DeepSeek, Google, Groq), of cloud
+ * credentials (Google OAuth access tokens, AWS access key ids, PEM private keys, raw or inside a
+ * JSON string): a key the proxy was never told about, pasted into a prompt, is still kept out of D1.
  */
 const KEY_SHAPES =
-  /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}/g;
+  /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}|ya29\.[0-9A-Za-z_.-]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
 /** Shorter secrets are not looked for: they would match ordinary text. */
 const MIN_SECRET_LENGTH = 8;

@@ -49,7 +49,7 @@ export interface CompletedRequest {
   /** The answer; for streams, the final message reassembled from the events. */
   responseBody: string | null;
   responseBytes: number | null;
-  /** Credentials the client presented: scrubbed from everything stored, with the configured secrets. */
+  /** Credentials the client presented and the call obtained (access tokens): scrubbed from everything stored, with the configured secrets. */
   secrets: ReadonlySet<string>;
   /** The proxy refused the request (401, 403, 429 of its own): no body of it is stored. */
   refused: boolean;
@@ -198,6 +198,10 @@ export class RequestRecorder implements CallObserver {
     this.ended = new Promise((resolve) => {
       this.settle = resolve;
     });
+  }
+
+  secret(value: string): void {
+    this.secrets.add(value);
   }
 
   end(reason: EndReason, error?: CallError): void {

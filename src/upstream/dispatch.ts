@@ -4,13 +4,15 @@ import { scrubSecrets } from '../core/redact';
 import type { ClientIdentity } from '../protocol/client';
 import { upstreamAuth } from './auth';
 import { providers } from '../providers';
-import type { Attempt, ProviderCall } from './types';
+import type { Attempt, PreparedRequest, ProviderCall } from './types';
 
 /** Longest `retry-after` the proxy waits out itself; a longer one goes back to the client. */
 export const MAX_RETRY_WAIT_MS = 10_000;
 const BACKOFF_BASE_MS = 250;
 /** Error bodies are read whole (to map and trace them), up to this size. */
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** Where upstreams put their own id for a request (Anthropic, OpenAI-compatible servers, AWS). */
+const REQUEST_ID_HEADERS = ['request-id', 'x-request-id', 'x-amzn-requestid'];
 
 export interface DispatchContext {
   client: ClientIdentity;
@@ -44,15 +46,18 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
       observer.attempt({ target: target.label, provider: target.provider, url: target.baseUrl, status: null, error: `skipped: ${errorText(err)}`, ms: 0 });
       continue;
     }
-    const prepared = providers[target.provider].prepare(call, target, auth);
+    const prepared = providers[target.provider].prepare(call, target, auth, context.secret);
     if (prepared instanceof Response) return prepared;
 
     const retries = target.retries ?? TARGET_DEFAULTS.retries;
     let adjusted = false;
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
-      const outcome = await sendOnce(prepared.url, prepared.init, target.timeoutMs ?? TARGET_DEFAULTS.timeoutMs, signal);
+      const outcome = await sendSigned(prepared, target.timeoutMs ?? TARGET_DEFAULTS.timeoutMs, signal);
       const record: Attempt = { target: target.label, provider: target.provider, url: prepared.url, status: null, error: null, ms: 0 };
+      const requestId = outcome.kind === 'response' ? upstreamRequestId(outcome.response.headers) : null;
+      if (requestId) record.requestId = requestId;
 
       if (outcome.kind === 'client_gone') {
         record.error = 'client disconnected';
@@ -80,6 +85,15 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
         outcome.clearDeadline();
         record.status = response.status;
         record.error = bodyText.slice(0, 300) || null;
+        // A credential refused mid-life (a revoked access token) is renewed and tried once more,
+        // at once: that try is not one of the target's retries.
+        if (response.status === 401 && !renewed && prepared.signer?.renew && (await prepared.signer.renew())) {
+          renewed = true;
+          record.ms = Date.now() - started;
+          observer.attempt(record);
+          attempt--;
+          continue;
+        }
         retryable = isRetryable(response.status, bodyText, response.headers);
         const after = retryAfterMs(response.headers);
         if (after !== null) {
@@ -102,6 +116,13 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
           observer.attempt(record);
           return answer(failure);
         }
+      } else if (outcome.kind === 'credentials') {
+        // The target's credentials could not be made: an endpoint that failed (502 and up) may
+        // recover on a retry; a refused key (500) will not.
+        const { error } = outcome;
+        record.error = error.message;
+        retryable = error.status >= 502 || error.status === 429;
+        failure = () => error;
       } else {
         record.error = outcome.message;
         retryable = outcome.kind === 'unreachable';
@@ -133,6 +154,34 @@ export type Outcome =
   | { kind: 'timeout'; message: string }
   | { kind: 'unreachable'; message: string }
   | { kind: 'client_gone' };
+
+/** One try of a prepared request, signed for this try when its target signs each one. */
+async function sendSigned(
+  prepared: PreparedRequest,
+  timeoutMs: number,
+  clientSignal: AbortSignal | undefined,
+): Promise<Outcome | { kind: 'credentials'; error: ProxyError }> {
+  let init = prepared.init;
+  if (prepared.signer) {
+    try {
+      init = { ...init, headers: await prepared.signer.headers(init) };
+    } catch (err) {
+      return {
+        kind: 'credentials',
+        error: err instanceof ProxyError ? err : new ProxyError('api_error', `could not sign the upstream request: ${errorText(err)}`, 502),
+      };
+    }
+  }
+  return sendOnce(prepared.url, init, timeoutMs, clientSignal);
+}
+
+function upstreamRequestId(headers: Headers): string | null {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headers.get(name);
+    if (value) return value.slice(0, 200);
+  }
+  return null;
+}
 
 /**
  * One fetch with a deadline for the response (headers; for whole answers, the body too, until

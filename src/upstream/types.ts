@@ -25,6 +25,8 @@ export interface Attempt {
   status: number | null;
   error: string | null;
   ms: number;
+  /** The upstream's own id for the request (`request-id`, `x-request-id`, Bedrock's `x-amzn-requestid`), when it sent one. */
+  requestId?: string;
 }
 
 /** Raw bytes of a relayed response body, kept by reference as they pass (decoded only after the response). */
@@ -69,6 +71,8 @@ export interface CallObserver {
   expectBody(): void;
   /** How the answer ended; only the first call counts. */
   end(reason: EndReason, error?: CallError): void;
+  /** A credential the proxy obtained for the call (an access token): never stored, like the configured secrets. */
+  secret(value: string): void;
 }
 
 /** One client request, parsed and routed. */
@@ -92,11 +96,24 @@ export interface UpstreamControl {
   clearDeadline(): void;
 }
 
+/**
+ * Credentials made for each try rather than once: a signature over the moment of sending (AWS
+ * SigV4), or a short-lived access token (Vertex). Failures are thrown as `ProxyError`s.
+ */
+export interface RequestSigner {
+  /** The headers for one try of the request. */
+  headers(init: PreparedRequest['init']): Promise<Headers>;
+  /** The upstream refused the credential (401): renew it. True when one more try with the new one is worth making. */
+  renew?(): Promise<boolean>;
+}
+
 /** A request for one target, ready to send (and to send again on a retry). */
 export interface PreparedRequest {
   url: string;
   /** `body` may be a function: a fresh stream for each try (a stream can be sent only once). */
   init: { method: 'POST' | 'GET'; headers: Headers; body?: string | ArrayBuffer | (() => ReadableStream<Uint8Array>) };
+  /** Signs or authorises each try; absent, `init` goes as it is. */
+  signer?: RequestSigner;
   /** The client's answer from the target's success response; streams start here. */
   respond(upstream: Response, control: UpstreamControl): Promise<Response>;
   /** The client's answer from the target's failure: status ≥ 400, body already read. */
@@ -124,8 +141,11 @@ export function providerCall(fields: Omit<ProviderCall, 'bodyText'>): ProviderCa
   };
 }
 
+/** Looks up the value of a secret (or var) a route names. */
+export type SecretLookup = (name: string) => string | null;
+
 /** An upstream protocol: turns Anthropic-format calls into requests for a target and back. */
 export interface Provider {
-  /** The request to send to this target (with `auth.headers`), or an answer made without one. */
-  prepare(call: ProviderCall, target: Target, auth: UpstreamCredentials): PreparedRequest | Response;
+  /** The request to send to this target (with `auth.headers`), or an answer made without one. `secret` reads the credentials a target names. */
+  prepare(call: ProviderCall, target: Target, auth: UpstreamCredentials, secret: SecretLookup): PreparedRequest | Response;
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { budgetFor } from '../config/budgets';
+import { speaksAnthropic } from '../config/routes';
 import { ProxyError } from '../core/errors';
 import { sessionFromMetadata } from '../protocol/session';
 import { requireModel, validateRequest } from '../protocol/validate';
@@ -31,7 +32,7 @@ export function routedHandler(operation: Operation) {
     }
     recorder.routed(route.provider);
     // Anthropic takes block types the proxy does not know; a translation cannot.
-    validateRequest(body, operation, route.provider === 'anthropic' && route.fallbacks.every((f) => f.provider === 'anthropic') ? 'anthropic' : 'translated');
+    validateRequest(body, operation, speaksAnthropic(route.provider) && route.fallbacks.every((f) => speaksAnthropic(f.provider)) ? 'anthropic' : 'translated');
 
     const client = c.get('client');
     // Budgets cap what answers cost; counting tokens costs nothing.

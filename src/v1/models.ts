@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { CLIENT_KEY, type Route, TARGET_DEFAULTS } from '../config/routes';
 import { ProxyError } from '../core/errors';
 import { modelListRequest } from '../providers/anthropic';
+import { platformModels } from '../providers/platform-models';
 import { matchRoute } from '../routing/match';
 import { upstreamAuth } from '../upstream/auth';
 import { sendOnce } from '../upstream/dispatch';
@@ -52,6 +53,16 @@ export async function getModel(c: Context<V1Env>): Promise<Response> {
 async function modelsOf(route: Route, routes: readonly Route[], c: Context<V1Env>): Promise<ModelInfo[]> {
   const wildcard = /[*?]/.test(route.match);
   if (!wildcard) return [{ type: 'model', id: route.match, display_name: displayName(route, route.match), created_at: LISTED_AT }];
+  // Bedrock and Vertex serve Claude under their own ids: list the Claude ids that reach them.
+  const served = platformModels(route).filter((model) => matchRoute(routes, model.id) === route);
+  if (served.length > 0 || ((route.provider === 'bedrock' || route.provider === 'vertex') && !route.model)) {
+    return served.map(({ id, platformId }) => ({
+      type: 'model',
+      id,
+      display_name: `${platformId} (${route.provider} ${route.region})`,
+      created_at: LISTED_AT,
+    }));
+  }
   if (route.model) {
     const fill = route.model.replace(/[^A-Za-z0-9._:-]/g, '-');
     let id = route.match.replace(/\*/g, fill).replace(/\?/g, 'x');

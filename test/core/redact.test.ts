@@ -55,4 +55,48 @@ describe('redaction', () => {
     });
     expect([...config.secrets].sort()).toEqual(['admin-token-value-0123456789', 'plain-one', 'sk-route-a-secret', 'sk-route-b-secret', 'value-two']);
   });
+
+  it('scrubs the shapes of cloud credentials: Google access tokens, AWS access key ids, PEM private keys raw or inside JSON', () => {
+    const token = `ya29.a0AfB_byC${'q'.repeat(150)}`;
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
+    const text = `t=${token} id=AKIAIOSFODNN7EXAMPLE temp=ASIAY34FZKBOKMUTVV7A key=${pem} json=${JSON.stringify({ private_key: pem })} not=AKIAshort`;
+    expect(scrubSecrets(text, [])).toBe('t=[redacted] id=[redacted] temp=[redacted] key=[redacted]\n json={"private_key":"[redacted]\\n"} not=AKIAshort');
+  });
+
+  it("holds the platforms' credentials: AWS keys, session tokens, the whole service-account JSON and the private key inside it", () => {
+    const account = JSON.stringify({
+      type: 'service_account',
+      private_key_id: 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
+      private_key: '-----BEGIN PRIVATE KEY-----\nAAAAline1AAAAAAAAAA\nBBBBline2BBBBBBBBBB\n-----END PRIVATE KEY-----\n',
+      client_email: 'a@b.iam.gserviceaccount.com',
+    });
+    const config = loadConfig({
+      ...env,
+      ROUTES: [
+        { match: 'b*', provider: 'bedrock', region: 'us-east-1', awsAccessKeyId: 'ID', awsSecretAccessKey: 'SECRET', awsSessionToken: 'TOKEN' },
+        { match: 'k*', provider: 'bedrock', region: 'us-east-1', apiKey: 'BEDROCK_KEY' },
+        { match: '*', provider: 'vertex', project: 'p', region: 'global', serviceAccount: 'SA' },
+      ],
+      ID: 'AKIAIOSFODNN7EXAMPLE',
+      SECRET: 'aws-secret-access-key-value',
+      TOKEN: 'aws-session-token-value',
+      BEDROCK_KEY: 'bedrock-api-key-value',
+      SA: account,
+    });
+    const pem = (JSON.parse(account) as { private_key: string }).private_key;
+    expect([...config.secrets].sort()).toEqual(
+      [
+        'AKIAIOSFODNN7EXAMPLE',
+        'aws-secret-access-key-value',
+        'aws-session-token-value',
+        'bedrock-api-key-value',
+        account,
+        'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed',
+        pem,
+        JSON.stringify(pem).slice(1, -1),
+        'AAAAline1AAAAAAAAAA',
+        'BBBBline2BBBBBBBBBB',
+      ].sort(),
+    );
+  });
 });

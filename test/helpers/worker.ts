@@ -66,7 +66,7 @@ export function scriptUpstream(handler: (request: Request, call: UpstreamCall) =
       url: request.url,
       method: request.method,
       headers: request.headers,
-      body: await request.clone().text(),
+      body: new TextDecoder().decode(await request.clone().arrayBuffer()),
       signal: init?.signal ?? null,
     };
     calls.push(call);

@@ -153,7 +153,7 @@ describe('malformed ROUTES', () => {
   const cases: [string, unknown, RegExp][] = [
     ['not JSON', '[{"match": "*",', /ROUTES is not valid JSON/],
     ['a missing field', JSON.stringify([{ match: '*', provider: 'anthropic' }]), /ROUTES\[0\]\.baseUrl/],
-    ['an unknown provider', [{ match: '*', provider: 'bedrock', baseUrl: 'https://x.example' }], /ROUTES\[0\]\.provider/],
+    ['an unknown provider', [{ match: '*', provider: 'azure-foundry', baseUrl: 'https://x.example' }], /ROUTES\[0\]\.provider/],
     ['a misspelt field', [{ match: '*', provider: 'anthropic', baseURL: 'https://x.example' }], /baseURL/],
     ['a bad URL', [{ match: '*', provider: 'openai', baseUrl: 'localhost:11434/v1' }], /ROUTES\[0\]\.baseUrl/],
     ['not an array', { match: '*' }, /ROUTES is malformed/],

@@ -86,3 +86,38 @@ describe('GET /v1/models', () => {
     });
   });
 });
+
+describe('GET /v1/models for Bedrock and Vertex routes', () => {
+  const bedrock = { provider: 'bedrock', region: 'us-east-1', awsAccessKeyId: 'K', awsSecretAccessKey: 'S' };
+  const vertex = { provider: 'vertex', project: 'p', region: 'us-east5', serviceAccount: 'SA' };
+
+  it('lists the Claude ids a route that maps ids serves, each with the platform id it goes as', async () => {
+    const routes = [
+      { match: 'claude-haiku-*', ...vertex },
+      { match: 'claude-*', ...bedrock },
+    ];
+    const body = (await (await send('/v1/models?limit=1000', {}, { ROUTES: routes })).response.json()) as ModelList;
+    const ids = body.data.map((model) => model.id);
+    expect(ids).toContain('claude-haiku-4-5-20251001');
+    expect(ids).toContain('claude-sonnet-4-5-20250929');
+    expect(ids).toContain('claude-opus-4-6');
+    expect(body.data.find((model) => model.id === 'claude-haiku-4-5-20251001')!.display_name).toBe('claude-haiku-4-5@20251001 (vertex us-east5)');
+    expect(body.data.find((model) => model.id === 'claude-sonnet-4-5-20250929')!.display_name).toBe(
+      'us.anthropic.claude-sonnet-4-5-20250929-v1:0 (bedrock us-east-1)',
+    );
+    expect(body.data.find((model) => model.id === 'claude-opus-4-6')!.display_name).toBe('us.anthropic.claude-opus-4-6-v1 (bedrock us-east-1)');
+    // every haiku id belongs to the first route, listed once
+    expect(ids.filter((id) => id.startsWith('claude-haiku'))).toEqual(['claude-haiku-4-5-20251001']);
+  });
+
+  it("lists the Claude id a route's fixed model stands for", async () => {
+    const routes = [
+      { match: 'claude-*', ...bedrock, model: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+      { match: 'claude-*', ...vertex, model: 'claude-opus-4-6' },
+    ];
+    const body = (await (await send('/v1/models', {}, { ROUTES: routes })).response.json()) as ModelList;
+    expect(body.data.map((model) => [model.id, model.display_name])).toEqual([
+      ['claude-sonnet-4-5-20250929', 'global.anthropic.claude-sonnet-4-5-20250929-v1:0 (bedrock us-east-1)'],
+    ]);
+  });
+});

@@ -48,6 +48,7 @@ export function traceQueryFromParams(params: Record<string, string | undefined>)
     model: params.model,
     requestedModel: params.requested_model,
     targetModel: params.target_model,
+    route: params.route,
     status: params.status,
     errorType: params.error_type,
     limit: params.limit,

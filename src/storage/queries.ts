@@ -22,6 +22,8 @@ export interface TraceFilters extends TimeRange {
   model?: string;
   requestedModel?: string;
   targetModel?: string;
+  /** The route's name (`route_name`). */
+  route?: string;
   /** `2xx`, `4xx`, `5xx`… or an exact status. */
   status?: string;
   errorType?: string;
@@ -74,6 +76,7 @@ const summaryColumns = {
   requestBytes: traces.requestBytes,
   responseBytes: traces.responseBytes,
   apiKeyName: traces.apiKeyName,
+  routeName: traces.routeName,
 };
 
 export type TraceSummary = Pick<Trace, keyof typeof summaryColumns>;
@@ -88,6 +91,7 @@ export async function listTraces(db: Database, filters: TraceFilters): Promise<{
   if (filters.requestedModel) conditions.push(eq(traces.requestedModel, filters.requestedModel));
   if (filters.targetModel) conditions.push(eq(traces.targetModel, filters.targetModel));
   if (filters.errorType) conditions.push(eq(traces.errorType, filters.errorType));
+  if (filters.route) conditions.push(eq(traces.routeName, filters.route));
   if (filters.status) {
     const condition = statusCondition(filters.status);
     if (condition) conditions.push(condition);
@@ -232,6 +236,9 @@ export interface ModelStats {
   ttft: { p50: number | null; p95: number | null; p99: number | null };
 }
 
+/** One route's share: requests, tokens, cost and latency of the requests it served (`route_name`). */
+export type RouteStats = Omit<ModelStats, 'model'> & { route: string | null };
+
 export interface Stats {
   range: { since: Date | null; until: Date | null };
   requests: number;
@@ -244,16 +251,18 @@ export interface Stats {
   cacheCreationInputTokens: number;
   costMicros: number | null;
   models: ModelStats[];
+  /** The same by route (`route_name`): where the routing decisions sent requests. */
+  routes: RouteStats[];
   days: { day: string; model: string | null; requests: number; errors: number; inputTokens: number; outputTokens: number; costMicros: number | null }[];
 }
 
-/** Nearest-rank percentiles per target model, computed in SQL over the range. */
-function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL) {
+/** Nearest-rank percentiles per target model (or per route), computed in SQL over the range. */
+function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL, by: 'target_model' | 'route_name' = 'target_model') {
   return sql<{ model: string | null; p50: number | null; p95: number | null; p99: number | null }>`
     WITH ranked AS (
-      SELECT target_model AS model, ${sql.raw(column)} AS v,
-        ROW_NUMBER() OVER (PARTITION BY target_model ORDER BY ${sql.raw(column)}) AS rn,
-        COUNT(*) OVER (PARTITION BY target_model) AS n
+      SELECT ${sql.raw(by)} AS model, ${sql.raw(column)} AS v,
+        ROW_NUMBER() OVER (PARTITION BY ${sql.raw(by)} ORDER BY ${sql.raw(column)}) AS rn,
+        COUNT(*) OVER (PARTITION BY ${sql.raw(by)}) AS n
       FROM ${traces} WHERE ${where} AND ${sql.raw(column)} IS NOT NULL
     )
     SELECT model,
@@ -263,25 +272,27 @@ function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL) {
     FROM ranked GROUP BY model`;
 }
 
-/** Requests, errors by type, latency percentiles, tokens and cost per model and per day, for a range. */
+/** What a group of traces came to: requests, failures, tokens, cost. */
+const usageTotals = {
+  requests: sql<number>`COUNT(*)`,
+  errors: sql<number>`SUM(${isError})`,
+  inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
+  outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
+  cacheReadInputTokens: sql<number>`COALESCE(SUM(${traces.cacheReadInputTokens}), 0)`,
+  cacheCreationInputTokens: sql<number>`COALESCE(SUM(${traces.cacheCreationInputTokens}), 0)`,
+  costMicros: sql<number | null>`SUM(${traces.costMicros})`,
+};
+
+/** Requests, errors by type, latency percentiles, tokens and cost per model, per route and per day, for a range. */
 export async function stats(db: Database, range: TimeRange): Promise<Stats> {
   const where = and(...timeConditions(range)) ?? sql`1 = 1`;
   const day = sql<string>`DATE(${traces.createdAt} / 1000, 'unixepoch')`;
   type Percentiles = { model: string | null; p50: number | null; p95: number | null; p99: number | null };
   // Raw window-function queries cannot join a Drizzle batch: they run beside it.
-  const [[models, errorTypes, days], durations, ttfts] = await Promise.all([
+  const [[models, errorTypes, days, routes], durations, ttfts, routeDurations, routeTtfts] = await Promise.all([
     db.batch([
       db
-        .select({
-          model: traces.targetModel,
-          requests: sql<number>`COUNT(*)`,
-          errors: sql<number>`SUM(${isError})`,
-          inputTokens: sql<number>`COALESCE(SUM(${traces.inputTokens}), 0)`,
-          outputTokens: sql<number>`COALESCE(SUM(${traces.outputTokens}), 0)`,
-          cacheReadInputTokens: sql<number>`COALESCE(SUM(${traces.cacheReadInputTokens}), 0)`,
-          cacheCreationInputTokens: sql<number>`COALESCE(SUM(${traces.cacheCreationInputTokens}), 0)`,
-          costMicros: sql<number | null>`SUM(${traces.costMicros})`,
-        })
+        .select({ model: traces.targetModel, ...usageTotals })
         .from(traces)
         .where(where)
         .groupBy(traces.targetModel)
@@ -306,9 +317,17 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
         .where(where)
         .groupBy(day, traces.targetModel)
         .orderBy(day, traces.targetModel),
+      db
+        .select({ route: traces.routeName, ...usageTotals })
+        .from(traces)
+        .where(where)
+        .groupBy(traces.routeName)
+        .orderBy(sql`COUNT(*) DESC`),
     ]),
     db.all<Percentiles>(percentiles('duration_ms', where)),
     db.all<Percentiles>(percentiles('ttft_ms', where)),
+    db.all<Percentiles>(percentiles('duration_ms', where, 'route_name')),
+    db.all<Percentiles>(percentiles('ttft_ms', where, 'route_name')),
   ]);
 
   const byModel = (rows: Percentiles[], model: string | null) => {
@@ -338,6 +357,12 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     cacheCreationInputTokens: sum('cacheCreationInputTokens'),
     costMicros: priced.length > 0 ? priced.reduce((total, row) => total + row.costMicros!, 0) : null,
     models: modelStats,
+    routes: routes.map((row) => ({
+      ...row,
+      errors: row.errors ?? 0,
+      duration: byModel(routeDurations, row.route),
+      ttft: byModel(routeTtfts, row.route),
+    })),
     days: days.map((row) => ({ ...row, errors: row.errors ?? 0 })),
   };
 }

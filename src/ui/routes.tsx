@@ -110,6 +110,7 @@ ui.get('/traces', async (c) => {
     sessionId: query.session || undefined,
     model: query.model || undefined,
     targetModel: query.target_model || undefined,
+    route: query.route || undefined,
     status: query.status || undefined,
     errorType: query.error_type || undefined,
     limit: 100,

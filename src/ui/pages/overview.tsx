@@ -88,6 +88,37 @@ export const OverviewPage: FC<{ stats: Stats; range: string; expensive: SessionS
           </tbody>
         </table>
       </div>
+      <h2>Per route</h2>
+      <div class="scroll">
+        <table id="routes">
+          <thead>
+            <tr>
+              <th>Route</th>
+              <th class="num">Requests</th>
+              <th class="num">Share</th>
+              <th class="num">Errors</th>
+              <th class="num">p50 / p95 / p99</th>
+              <th class="num">First token p50 / p95</th>
+              <th class="num">Tokens in / out</th>
+              <th class="num">Cost</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stats.routes.map((route) => (
+              <tr>
+                <td>{route.route ? <a href={withQuery('/ui/traces', { route: route.route, range })}>{route.route}</a> : '(not routed)'}</td>
+                <td class="num">{count(route.requests)}</td>
+                <td class="num">{percent(stats.requests > 0 ? route.requests / stats.requests : 0)}</td>
+                <td class="num">{count(route.errors)}</td>
+                <td class="num">{`${ms(route.duration.p50)} / ${ms(route.duration.p95)} / ${ms(route.duration.p99)}`}</td>
+                <td class="num">{`${ms(route.ttft.p50)} / ${ms(route.ttft.p95)}`}</td>
+                <td class="num">{`${tokens(route.inputTokens + route.cacheReadInputTokens + route.cacheCreationInputTokens)} / ${tokens(route.outputTokens)}`}</td>
+                <td class="num">{usd(route.costMicros)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <h2>Most expensive sessions</h2>
       <SessionTable sessions={expensive} />
       <h2>Most recent sessions</h2>

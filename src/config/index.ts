@@ -4,7 +4,7 @@ import { type AlertsConfig, parseAlerts } from './alerts';
 import { type Budgets, parseBudgets } from './budgets';
 import type { Bindings } from './env';
 import { type ProxyKeys, parseProxyKeys } from './proxy-keys';
-import { parseRoutes, type Route, targetsOf } from './routes';
+import { keyNames, parseRoutes, type Route, targetsOf } from './routes';
 import { Setting } from './settings';
 
 export type { Bindings } from './env';
@@ -48,7 +48,7 @@ export interface Config {
   versionId: string | null;
   /** Every secret value this configuration holds: never stored, never echoed. */
   secrets: readonly string[];
-  /** The value of the secret or var a route names in `apiKey`; null when it is not set. */
+  /** The value of a secret or var a route names in `apiKey`; null when it is not set. */
   secret(name: string): string | null;
   /** Scalar settings that were malformed and replaced by their default: /health reports them. */
   ignored: readonly string[];
@@ -117,8 +117,11 @@ function parseConfig(env: Bindings): Config {
   if (scalars.ADMIN_TOKEN) secrets.add(scalars.ADMIN_TOKEN);
   for (const route of routes.error ? [] : routes.get()) {
     for (const target of targetsOf(route)) {
-      const value = target.apiKey ? secret(target.apiKey) : null;
-      if (value) secrets.add(value);
+      // Every key of a pool, not only the one a request happens to use.
+      for (const name of keyNames(target)) {
+        const value = secret(name);
+        if (value) secrets.add(value);
+      }
     }
   }
   const bucket = env.BODIES_BUCKET ?? null;

@@ -1,4 +1,4 @@
-import { CLIENT_KEY, type Target } from '../config/routes';
+import { CLIENT_KEY, keyNames, type Target } from '../config/routes';
 import { ProxyError } from '../core/errors';
 import type { ClientIdentity } from '../protocol/client';
 import type { UpstreamAuth } from './types';
@@ -6,10 +6,16 @@ import type { UpstreamAuth } from './types';
 /**
  * Decides who pays for a call to this target and returns its auth headers.
  * - `apiKey: "client"`: the client's own credential is forwarded (minus any proxy key).
- * - a named secret: the client must hold one of PROXY_API_KEYS; the secret's value is sent.
+ * - a named secret, or a key pool: the client must hold one of PROXY_API_KEYS; the value of the
+ *   secret `keyName` (the pool's key this call uses; by default its first) is sent.
  * - no apiKey: nothing is sent upstream; a proxy key is required if PROXY_API_KEYS is set.
  */
-export function upstreamAuth(target: Target, client: ClientIdentity, secret: (name: string) => string | null): UpstreamAuth {
+export function upstreamAuth(
+  target: Target,
+  client: ClientIdentity,
+  secret: (name: string) => string | null,
+  keyName: string | undefined = keyNames(target)[0],
+): UpstreamAuth {
   if (target.apiKey === CLIENT_KEY) {
     const forwarded: UpstreamAuth = {};
     if (client.apiKey && !client.apiKeyIsProxyKey) forwarded['x-api-key'] = client.apiKey;
@@ -17,19 +23,19 @@ export function upstreamAuth(target: Target, client: ClientIdentity, secret: (na
     return forwarded;
   }
   const presented = client.apiKey ?? client.bearer;
-  if (!target.apiKey) {
+  if (!keyName) {
     if (client.proxyKeysConfigured && !client.proxyKeyName) throw missingProxyKey(presented);
     return {};
   }
   if (!client.proxyKeysConfigured) {
     throw new ProxyError(
       'authentication_error',
-      `this route spends a server-held key (${target.apiKey}), so it needs a proxy key, and none is configured: set the PROXY_API_KEYS secret`,
+      `this route spends a server-held key (${keyName}), so it needs a proxy key, and none is configured: set the PROXY_API_KEYS secret`,
     );
   }
   if (!client.proxyKeyName) throw missingProxyKey(presented);
-  const value = secret(target.apiKey);
-  if (!value) throw new ProxyError('api_error', `${target.label} names apiKey "${target.apiKey}", but no secret or var of that name is set`);
+  const value = secret(keyName);
+  if (!value) throw new ProxyError('api_error', `${target.label} names apiKey "${keyName}", but no secret or var of that name is set`);
   return target.provider === 'anthropic' ? { 'x-api-key': value } : { authorization: `Bearer ${value}` };
 }
 

@@ -133,7 +133,11 @@ function scanAscii(bytes: Uint8Array, length: number): void {
   save(tokens, start, first, lineBreak, mask, value, base + length);
 }
 
-/** Any UTF-8: each code point decoded, classified (and remembered), and counted in UTF-16 units. */
+/**
+ * Any UTF-8: each code point decoded, classified (and remembered), and counted in UTF-16 units.
+ * A loop apart from scanAscii's (with the same state in the same locals): one loop doing both
+ * runs the ASCII case about half as fast.
+ */
 function scanUtf8(bytes: Uint8Array, length: number): void {
   const bmp = BMP;
   let tokens = state[TOKENS]!;

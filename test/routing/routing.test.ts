@@ -5,31 +5,9 @@ import type { MessagesRequest } from '../../src/protocol/types';
 import { requestFacts } from '../../src/routing/facts';
 import { COOL_DOWN_MS, Health } from '../../src/routing/health';
 import { matchRoute, routeRequest } from '../../src/routing/match';
-import { backgroundCall, claudeCodeHeaders, mainTurn, SESSION_ID, webSearchCall } from '../fixtures/claude-code';
+import { backgroundCall, claudeCodeHeaders, EXAMPLE_ROUTES, mainTurn, SESSION_ID, webSearchCall } from '../fixtures/claude-code';
 
-/** The README's example: the classic Claude Code split. */
-const EXAMPLE = parseRoutes([
-  {
-    name: 'long',
-    match: 'claude-*',
-    when: { minInputTokens: 60000 },
-    provider: 'openai',
-    baseUrl: 'https://openrouter.ai/api/v1',
-    model: 'google/gemini-2.5-pro',
-    apiKey: 'OPENROUTER_API_KEY',
-  },
-  {
-    name: 'think',
-    match: 'claude-*',
-    when: { thinking: true },
-    provider: 'openai',
-    baseUrl: 'https://api.deepseek.com/v1',
-    model: 'deepseek-reasoner',
-    apiKey: 'DEEPSEEK_API_KEY',
-  },
-  { name: 'background', match: 'claude-haiku-*', provider: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen3:8b' },
-  { name: 'default', match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client' },
-]);
+const EXAMPLE = parseRoutes(EXAMPLE_ROUTES);
 
 function facts(body: object, headers: Record<string, string> = claudeCodeHeaders(), keyName: string | null = null, sessionId: string | null = SESSION_ID) {
   return requestFacts(body as MessagesRequest, new Headers(headers), keyName, sessionId);

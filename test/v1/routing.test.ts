@@ -5,7 +5,7 @@ import { requestFacts } from '../../src/routing/facts';
 import { Health } from '../../src/routing/health';
 import { routeRequest } from '../../src/routing/match';
 import { messageResponse, streamText } from '../fixtures/anthropic';
-import { backgroundCall, claudeCodeHeaders, mainTurn, SESSION_ID, webSearchCall } from '../fixtures/claude-code';
+import { backgroundCall, claudeCodeHeaders, EXAMPLE_ROUTES, mainTurn, SESSION_ID, webSearchCall } from '../fixtures/claude-code';
 import { chunk, completion, sse, usageChunk } from '../fixtures/openai';
 import { isolateEnv, post, scriptUpstream, send, traceOf } from '../helpers/worker';
 
@@ -56,28 +56,7 @@ function upstreams(accept: Record<string, string[]>, override?: (request: Reques
 
 /** The README's example. */
 const EXAMPLE = {
-  ROUTES: [
-    {
-      name: 'long',
-      match: 'claude-*',
-      when: { minInputTokens: 60000 },
-      provider: 'openai',
-      baseUrl: 'https://openrouter.ai/api/v1',
-      model: 'google/gemini-2.5-pro',
-      apiKey: 'OPENROUTER_API_KEY',
-    },
-    {
-      name: 'think',
-      match: 'claude-*',
-      when: { thinking: true },
-      provider: 'openai',
-      baseUrl: 'https://api.deepseek.com/v1',
-      model: 'deepseek-reasoner',
-      apiKey: 'DEEPSEEK_API_KEY',
-    },
-    { name: 'background', match: 'claude-haiku-*', provider: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen3:8b' },
-    { name: 'default', match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client' },
-  ],
+  ROUTES: EXAMPLE_ROUTES,
   ...KEYS,
   PROXY_API_KEYS: `ci:${PROXY_KEY}`,
 };

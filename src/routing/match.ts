@@ -47,7 +47,13 @@ export function routeRequest(routes: readonly Route[], facts: RequestFacts, heal
   if (!found) return undefined;
   const { route, held } = found;
   const sessionKey = facts.sessionId ?? Math.random().toString(36);
-  const ranked = rendezvousOrder(route.targets, sessionKey, targetId, (target) => target.weight);
+  const ids = affinityIds(route);
+  const ranked = rendezvousOrder(
+    route.targets,
+    sessionKey,
+    (target) => ids.get(target)!,
+    (target) => target.weight,
+  );
   const candidates = [...ranked, ...route.fallbacks];
   const healthy = candidates.filter((target) => health.targetCooling(target) === 0);
   const cooling = candidates.filter((target) => health.targetCooling(target) > 0);
@@ -84,6 +90,29 @@ export function routeRequest(routes: readonly Route[], facts: RequestFacts, heal
       return order.sort((a, b) => left.get(a)! - left.get(b)!);
     },
   };
+}
+
+const affinity = new WeakMap<Route, Map<Target, string>>();
+
+/**
+ * What a route's targets are hashed by: what they are (not where they sit, so adding a target
+ * moves only the sessions it wins), told apart by a count when two are configured alike.
+ */
+function affinityIds(route: Route): Map<Target, string> {
+  let ids = affinity.get(route);
+  if (!ids) {
+    const seen = new Map<string, number>();
+    ids = new Map(
+      route.targets.map((target) => {
+        const id = targetId(target);
+        const repeat = seen.get(id) ?? 0;
+        seen.set(id, repeat + 1);
+        return [target, repeat === 0 ? id : `${id} #${repeat}`];
+      }),
+    );
+    affinity.set(route, ids);
+  }
+  return ids;
 }
 
 /** Whether every target of a route (fallbacks included) speaks Anthropic's API: then bodies pass through as sent. */

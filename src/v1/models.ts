@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { CLIENT_KEY, type Route, TARGET_DEFAULTS, type Target } from '../config/routes';
 import { ProxyError } from '../core/errors';
-import { identifyClient } from '../protocol/client';
+import { type ClientIdentity, identifyClient } from '../protocol/client';
 import { modelListRequest } from '../providers/anthropic';
 import { requestFacts } from '../routing/facts';
 import { matchRoute } from '../routing/match';
@@ -31,8 +31,10 @@ const MODEL_LIST_TIMEOUT_MS = 5_000;
  * an Anthropic target that keeps the requested model lists the upstream's own models that do.
  */
 export async function listModels(c: Context<V1Env>): Promise<Response> {
-  const routes = c.get('config').routes.get();
-  const routeOf = await plainRouting(c, routes);
+  const config = c.get('config');
+  const routes = config.routes.get();
+  const client = await identifyClient(c.req.raw.headers, config.proxyKeys, false);
+  const routeOf = plainRouting(c, routes, client);
   const seen = new Set<string>();
   const models: ModelInfo[] = [];
   const add = (model: ModelInfo) => {
@@ -42,14 +44,15 @@ export async function listModels(c: Context<V1Env>): Promise<Response> {
     models.push(model);
   };
   for (const route of routes) {
-    for (const model of await modelsOf(route, routeOf, c)) add(model);
+    for (const model of await modelsOf(route, routeOf, client, c)) add(model);
   }
   return c.json(paginate(models, c.req.query('limit'), c.req.query('after_id'), c.req.query('before_id')));
 }
 
 export async function getModel(c: Context<V1Env>): Promise<Response> {
   const id = c.req.param('id') ?? '';
-  const route = (await plainRouting(c, c.get('config').routes.get()))(id);
+  const config = c.get('config');
+  const route = plainRouting(c, config.routes.get(), await identifyClient(c.req.raw.headers, config.proxyKeys, false))(id);
   if (!route) throw new ProxyError('not_found_error', `model: ${id} is not served by this proxy (no route in ROUTES matches it)`);
   return c.json({ type: 'model', id, display_name: displayName(route, id), created_at: LISTED_AT } satisfies ModelInfo);
 }
@@ -57,13 +60,11 @@ export async function getModel(c: Context<V1Env>): Promise<Response> {
 type RouteOf = (model: string) => Route | undefined;
 
 /** The route a plain request for a model would take, from this client (its proxy key, its headers). */
-async function plainRouting(c: Context<V1Env>, routes: readonly Route[]): Promise<RouteOf> {
-  const config = c.get('config');
-  const client = await identifyClient(c.req.raw.headers, config.proxyKeys, false);
+function plainRouting(c: Context<V1Env>, routes: readonly Route[], client: ClientIdentity): RouteOf {
   return (model) => matchRoute(routes, requestFacts({ model, max_tokens: 1, messages: [] }, c.req.raw.headers, client.proxyKeyName, null))?.route;
 }
 
-async function modelsOf(route: Route, routeOf: RouteOf, c: Context<V1Env>): Promise<ModelInfo[]> {
+async function modelsOf(route: Route, routeOf: RouteOf, client: ClientIdentity, c: Context<V1Env>): Promise<ModelInfo[]> {
   const wildcard = /[*?]/.test(route.match);
   if (!wildcard) return [{ type: 'model', id: route.match, display_name: displayName(routeOf(route.match) ?? route, route.match), created_at: LISTED_AT }];
   const models = [...new Set(route.targets.map((target) => target.model))];
@@ -75,7 +76,7 @@ async function modelsOf(route: Route, routeOf: RouteOf, c: Context<V1Env>): Prom
     return routeOf(id) === route ? [{ type: 'model', id, display_name: displayName(route, id), created_at: LISTED_AT }] : [];
   }
   const passthrough = route.targets.filter((target) => target.provider === 'anthropic' && !target.model);
-  const lists = await Promise.all(passthrough.map((target) => upstreamModels(target, c)));
+  const lists = await Promise.all(passthrough.map((target) => upstreamModels(target, client, c)));
   return lists.flat().filter((model) => routeOf(model.id) === route);
 }
 
@@ -90,10 +91,9 @@ function displayName(route: Route, id: string): string {
 }
 
 /** The upstream's list, for a passthrough target, through the same upstream call as any request; a failure only leaves these models out. */
-async function upstreamModels(target: Target, c: Context<V1Env>): Promise<ModelInfo[]> {
+async function upstreamModels(target: Target, client: ClientIdentity, c: Context<V1Env>): Promise<ModelInfo[]> {
   const config = c.get('config');
   try {
-    const client = await identifyClient(c.req.raw.headers, config.proxyKeys, false);
     const auth = upstreamAuth(target, client, config.secret);
     if (target.apiKey === CLIENT_KEY && Object.keys(auth).length === 0) return [];
     const { url, init } = modelListRequest(target.baseUrl, c.req.raw.headers, auth);

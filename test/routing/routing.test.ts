@@ -200,6 +200,13 @@ describe('weighted targets', () => {
     }
   });
 
+  it('spread over two targets configured alike too', () => {
+    const routes = parseRoutes([{ match: '*', targets: [0, 1].map(() => ({ provider: 'openai', baseUrl: 'https://same.example/v1', weight: 1 })) }]);
+    let first = 0;
+    for (let i = 0; i < 2_000; i++) if (routeRequest(routes, facts(mainTurn(), {}, null, `s-${i}`))!.targets[0]!.label === 'ROUTES[0].targets[0]') first++;
+    expect(Math.abs(first / 2_000 - 0.5)).toBeLessThanOrEqual(0.03);
+  });
+
   it('spread requests without a session at random, by weight', () => {
     const got = shares(
       weighted([

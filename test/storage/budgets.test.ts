@@ -150,6 +150,8 @@ describe('KEY_BUDGETS', () => {
     const ok = await post('/v1/messages', messageRequest, as('carol-proxy-key-0003'), env);
     expect(ok.response.status).toBe(200);
     await traceOf(ok);
+    // The copy was read during that request: no earlier than `start`, no later than now.
+    const read = Date.now();
 
     // Another isolate records $5 for carol.
     const { day } = spendPeriods(start);
@@ -164,7 +166,7 @@ describe('KEY_BUDGETS', () => {
     await traceOf(stale);
 
     // Past it, the copy is used once more while D1 is re-read in waitUntil; the next request sees $5.
-    vi.spyOn(Date, 'now').mockReturnValue(start + SPEND_REFRESH_MS + 1);
+    vi.spyOn(Date, 'now').mockReturnValue(read + SPEND_REFRESH_MS + 1);
     const refreshing = await post('/v1/messages', messageRequest, as('carol-proxy-key-0003'), env);
     expect(refreshing.response.status).toBe(200);
     await traceOf(refreshing);

@@ -14,17 +14,61 @@ import type { ContentBlock, MessagesRequest, OtherBlock } from './types';
  * faster: routing may estimate every request), which the tests hold to the same count.
  */
 export function estimateTokens(text: string): number {
-  state.fill(0);
-  state[RUN_VALUE] = 0xff; // no run yet: the first code point starts one
+  // Module constants in locals: a bundler turns them into `var`s, looked up on every byte otherwise.
+  const [bytes, asciiKind, kindOf, goesOnMask, goesOnValue] = [scratch, ASCII_KIND, KIND_OF, GOES_ON_MASK, GOES_ON_VALUE];
+  let tokens = 0;
+  // The current run: its kind, where it began (in UTF-16 units), whether it holds a line break.
+  let kind = NONE;
+  let start = 0;
+  let lineBreak = false;
+  let at = 0;
   for (let read = 0; read < text.length; ) {
-    const { read: units = 0, written } = encoder.encodeInto(read === 0 ? text : text.slice(read), scratch);
-    // One byte per unit: all ASCII, the common case, which has a loop of its own.
-    if (written === units) scanAscii(scratch, written);
-    else scanUtf8(scratch, written);
+    const { read: units = 0, written } = encoder.encodeInto(read === 0 ? text : text.slice(read), bytes);
     read += units;
+    if (written === units) {
+      // All ASCII (one byte per unit), the common case: a run goes on while the kind stays.
+      for (let i = 0; i < written; i++, at++) {
+        const byte = bytes[i]!;
+        const next = asciiKind[byte]!;
+        if (next !== kind) {
+          if (at > 0) tokens += runTokens(kind, at - start, lineBreak);
+          kind = next;
+          start = at;
+          lineBreak = false;
+        }
+        lineBreak ||= byte === 10;
+      }
+      continue;
+    }
+    for (let i = 0; i < written; ) {
+      const byte = bytes[i]!;
+      let codePoint = byte;
+      let width = 1;
+      if (byte < 0x80) i++;
+      else if (byte < 0xe0) {
+        codePoint = ((byte & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+        i += 2;
+      } else if (byte < 0xf0) {
+        codePoint = ((byte & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+        i += 3;
+      } else {
+        codePoint = ((byte & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f);
+        i += 4;
+        width = 2;
+      }
+      const bits = bitsOf(codePoint);
+      if ((bits & goesOnMask[kind]!) !== goesOnValue[kind]) {
+        if (at > 0) tokens += runTokens(kind, at - start, lineBreak);
+        kind = kindOf[bits]!;
+        start = at;
+        lineBreak = false;
+      }
+      lineBreak ||= byte === 10;
+      at += width;
+    }
   }
-  const last = state[POSITION]! > 0 ? runTokens(state[FIRST]!, state[POSITION]! - state[START]!, state[LINE_BREAK] !== 0) : 0;
-  return Math.ceil(state[TOKENS]! + last);
+  if (at > 0) tokens += runTokens(kind, at - start, lineBreak);
+  return Math.ceil(tokens);
 }
 
 // What a code point is, as bits: its CJK script (1–4, in the low bits), letter, number, white space.
@@ -40,7 +84,7 @@ const IS_SPACE = /\s/u;
 
 function classify(codePoint: number): number {
   const char = String.fromCodePoint(codePoint);
-  let bits: number = KNOWN;
+  let bits = KNOWN;
   const script = SCRIPTS.findIndex((pattern) => pattern.test(char));
   if (script >= 0) bits |= script + 1;
   if (IS_LETTER.test(char)) bits |= LETTER;
@@ -49,142 +93,66 @@ function classify(codePoint: number): number {
   return bits;
 }
 
-/** The bits of every BMP code point, filled in as they are first seen (ASCII up front). */
+/** The bits of every BMP code point, filled in as they are first seen. */
 const BMP = new Uint8Array(0x10000);
-for (let code = 0; code < 0x80; code++) BMP[code] = classify(code);
 
-/**
- * Which code points continue a run begun by one with these bits: those whose bits under MASK
- * equal VALUE. A CJK run takes its own script only; a word takes any letter (CJK ones too);
- * digits, white space; and everything else takes what is none of those.
- */
-const MASK = new Uint8Array(0x100);
-const VALUE = new Uint8Array(0x100);
-for (let bits: number = KNOWN; bits < 0x100; bits++) {
-  const script = bits & SCRIPT;
-  [MASK[bits], VALUE[bits]] = script
-    ? [SCRIPT, script]
-    : bits & LETTER
-      ? [LETTER, LETTER]
-      : bits & NUMBER
-        ? [NUMBER, NUMBER]
-        : bits & SPACE
-          ? [SPACE, SPACE]
-          : [LETTER | NUMBER | SPACE, 0];
+function bitsOf(codePoint: number): number {
+  if (codePoint >= 0x10000) return classify(codePoint);
+  let bits = BMP[codePoint]!;
+  if (bits === 0) {
+    bits = classify(codePoint);
+    BMP[codePoint] = bits;
+  }
+  return bits;
 }
+
+// Kinds of run: the CJK scripts (1–4, as in the bits), words, digits, white space, the rest.
+const NONE = 0;
+const WORD = 5;
+const DIGITS = 6;
+const SPACES = 7;
+const OTHER = 8;
+
+/** The kind of run a code point with these bits begins. */
+const KIND_OF = new Uint8Array(0x100);
+/**
+ * Which code points continue a run of each kind: those whose bits under GOES_ON_MASK equal
+ * GOES_ON_VALUE. A CJK run takes its own script only; a word takes any letter (CJK ones too);
+ * digits, white space; the rest takes what is none of those. No run yet: nothing continues it.
+ */
+const GOES_ON_MASK = new Uint8Array(9);
+const GOES_ON_VALUE = new Uint8Array(9).fill(0xff);
+for (let bits = KNOWN; bits < 0x100; bits++) {
+  KIND_OF[bits] = bits & SCRIPT || (bits & LETTER ? WORD : bits & NUMBER ? DIGITS : bits & SPACE ? SPACES : OTHER);
+}
+for (let script = 1; script <= 4; script++) [GOES_ON_MASK[script], GOES_ON_VALUE[script]] = [SCRIPT, script];
+[GOES_ON_MASK[WORD], GOES_ON_VALUE[WORD]] = [LETTER, LETTER];
+[GOES_ON_MASK[DIGITS], GOES_ON_VALUE[DIGITS]] = [NUMBER, NUMBER];
+[GOES_ON_MASK[SPACES], GOES_ON_VALUE[SPACES]] = [SPACE, SPACE];
+[GOES_ON_MASK[OTHER], GOES_ON_VALUE[OTHER]] = [LETTER | NUMBER | SPACE, 0];
+
+/** The kind of run each ASCII byte begins: in ASCII, a run goes on exactly while the kind stays. */
+const ASCII_KIND = new Uint8Array(0x80);
+for (let code = 0; code < 0x80; code++) ASCII_KIND[code] = KIND_OF[bitsOf(code)]!;
 
 const encoder = new TextEncoder();
 /** Text is scanned through this, 16 KB of UTF-8 at a time. */
 const scratch = new Uint8Array(16 * 1024);
 
-/** What a run costs in tokens, from the bits of its first code point. */
-function runTokens(first: number, length: number, lineBreak: boolean): number {
-  if (first & SCRIPT) return length * 0.7;
-  if (first & LETTER) return length <= 9 ? 1 : Math.ceil(length / 8);
-  if (first & NUMBER) return Math.ceil(length / 3);
-  if (first & SPACE) return lineBreak ? 0.5 : length > 1 ? Math.ceil((length - 1) / 8) : 0;
-  return Math.ceil(length / 4);
-}
-
-/**
- * The scan between pieces of a text, in a typed array so that the loops read it back as plain
- * numbers: tokens so far; the current run's start (in UTF-16 units), its first code point's bits
- * and whether it holds a line break; which code points continue it (MASK, VALUE); the position.
- */
-const state = new Float64Array(7);
-const [TOKENS, START, FIRST, LINE_BREAK, RUN_MASK, RUN_VALUE, POSITION] = [0, 1, 2, 3, 4, 5, 6];
-
-function save(tokens: number, start: number, first: number, lineBreak: boolean, mask: number, value: number, at: number): void {
-  state[TOKENS] = tokens;
-  state[START] = start;
-  state[FIRST] = first;
-  state[LINE_BREAK] = lineBreak ? 1 : 0;
-  state[RUN_MASK] = mask;
-  state[RUN_VALUE] = value;
-  state[POSITION] = at;
-}
-
-/** ASCII bytes: one unit each, every one in the table. */
-function scanAscii(bytes: Uint8Array, length: number): void {
-  // Tables and state in locals, typed (`| 0`): the loop then runs on plain integers.
-  const bmp = BMP;
-  const masks = MASK;
-  const values = VALUE;
-  let tokens = state[TOKENS]!;
-  let start = state[START]! | 0;
-  let first = state[FIRST]! | 0;
-  let lineBreak = state[LINE_BREAK] !== 0;
-  let mask = state[RUN_MASK]! | 0;
-  let value = state[RUN_VALUE]! | 0;
-  const base = state[POSITION]! | 0;
-  for (let i = 0; i < length; i++) {
-    const byte = bytes[i]!;
-    const bits = bmp[byte]!;
-    if ((bits & mask) !== value) {
-      if (base + i > 0) tokens += runTokens(first, base + i - start, lineBreak);
-      start = base + i;
-      first = bits;
-      lineBreak = false;
-      mask = masks[bits]!;
-      value = values[bits]!;
-    }
-    lineBreak ||= byte === 10;
+/** What a run costs in tokens. */
+function runTokens(kind: number, length: number, lineBreak: boolean): number {
+  switch (kind) {
+    case WORD:
+      return length <= 9 ? 1 : Math.ceil(length / 8);
+    case SPACES:
+      return lineBreak ? 0.5 : length > 1 ? Math.ceil((length - 1) / 8) : 0;
+    case OTHER:
+      return Math.ceil(length / 4);
+    case DIGITS:
+      return Math.ceil(length / 3);
+    default:
+      return length * 0.7;
   }
-  save(tokens, start, first, lineBreak, mask, value, base + length);
-}
-
-/**
- * Any UTF-8: each code point decoded, classified (and remembered), and counted in UTF-16 units.
- * A loop apart from scanAscii's (with the same state in the same locals): one loop doing both
- * runs the ASCII case about half as fast.
- */
-function scanUtf8(bytes: Uint8Array, length: number): void {
-  const bmp = BMP;
-  let tokens = state[TOKENS]!;
-  let start = state[START]! | 0;
-  let first = state[FIRST]! | 0;
-  let lineBreak = state[LINE_BREAK] !== 0;
-  let mask = state[RUN_MASK]! | 0;
-  let value = state[RUN_VALUE]! | 0;
-  let at = state[POSITION]! | 0;
-  for (let i = 0; i < length; ) {
-    const byte = bytes[i]!;
-    let bits: number;
-    let width = 1;
-    if (byte < 0x80) {
-      bits = bmp[byte]!;
-      i++;
-    } else {
-      let codePoint: number;
-      if (byte < 0xe0) {
-        codePoint = ((byte & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
-        i += 2;
-      } else if (byte < 0xf0) {
-        codePoint = ((byte & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
-        i += 3;
-      } else {
-        codePoint = ((byte & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f);
-        i += 4;
-        width = 2;
-      }
-      bits = codePoint < 0x10000 ? bmp[codePoint]! : 0;
-      if (bits === 0) {
-        bits = classify(codePoint);
-        if (codePoint < 0x10000) bmp[codePoint] = bits;
-      }
-    }
-    if ((bits & mask) !== value) {
-      if (at > 0) tokens += runTokens(first, at - start, lineBreak);
-      start = at;
-      first = bits;
-      lineBreak = false;
-      mask = MASK[bits]!;
-      value = VALUE[bits]!;
-    }
-    lineBreak ||= byte === 10;
-    at += width;
-  }
-  save(tokens, start, first, lineBreak, mask, value, at);
 }
 
 /** Images cost by size, which needs decoding; this is the typical cost of a screenshot-sized image. */

@@ -27,8 +27,25 @@ export function estimateTokens(text: string): number {
     read += units;
     if (written === units) {
       // All ASCII (one byte per unit), the common case: a run goes on while the kind stays.
-      for (let i = 0; i < written; i++, at++) {
+      const base = at;
+      for (let i = 0; i < written; i++) {
         const byte = bytes[i]!;
+        const next = asciiKind[byte]!;
+        if (next !== kind) {
+          if (base + i > 0) tokens += runTokens(kind, base + i - start, lineBreak);
+          kind = next;
+          start = base + i;
+          lineBreak = false;
+        }
+        lineBreak ||= byte === 10;
+      }
+      at = base + written;
+      continue;
+    }
+    for (let i = 0; i < written; ) {
+      const byte = bytes[i]!;
+      if (byte < 0x80) {
+        // ASCII among the rest: as above.
         const next = asciiKind[byte]!;
         if (next !== kind) {
           if (at > 0) tokens += runTokens(kind, at - start, lineBreak);
@@ -37,15 +54,13 @@ export function estimateTokens(text: string): number {
           lineBreak = false;
         }
         lineBreak ||= byte === 10;
+        i++;
+        at++;
+        continue;
       }
-      continue;
-    }
-    for (let i = 0; i < written; ) {
-      const byte = bytes[i]!;
-      let codePoint = byte;
+      let codePoint: number;
       let width = 1;
-      if (byte < 0x80) i++;
-      else if (byte < 0xe0) {
+      if (byte < 0xe0) {
         codePoint = ((byte & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
         i += 2;
       } else if (byte < 0xf0) {
@@ -63,7 +78,6 @@ export function estimateTokens(text: string): number {
         start = at;
         lineBreak = false;
       }
-      lineBreak ||= byte === 10;
       at += width;
     }
   }

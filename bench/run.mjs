@@ -1212,7 +1212,9 @@ function print(r, file) {
 
   if (r.micro?.token_estimate) {
     const t = r.micro.token_estimate;
-    say(`token estimate (minInputTokens, count_tokens) of a ${fixed(t.bytes / 1024, 0)} KB Claude-Code-shaped request: ${fixed(t.us, 0)} µs (median; ${t.tokens} tokens)`);
+    say(
+      `token estimate (minInputTokens, count_tokens) of a ${fixed(t.bytes / 1024, 0)} KB Claude-Code-shaped request: ${fixed(t.us, 0)} µs (median; ${t.tokens} tokens)`,
+    );
     say();
   }
   if (r.operations) {

@@ -5,8 +5,8 @@
  * src/providers/*, src/upstream/pump.ts and src/v1/tracing.ts do it:
  *
  *   request:  the request recorder, body text → JSON.parse once, requireModel, routes (parsed
- *             once per isolate), matchRoute, validateRequest, identifyClient (SHA-256 of the
- *             client key), upstreamAuth, the provider's request (passthrough headers /
+ *             once per isolate), identifyClient (SHA-256 of the client key), routeRequest,
+ *             validateRequest, upstreamAuth, the provider's request (passthrough headers /
  *             toOpenAIRequest + JSON.stringify), the attempt record;
  *   response: passthrough: every upstream chunk kept by reference, the SSE tail check;
  *             translated: JSON.parse + fromOpenAIResponse + JSON.stringify, or for streams
@@ -15,7 +15,8 @@
  *             row, scrubbing, fitBodies, Drizzle building the INSERT) against a D1 stub that
  *             answers at once.
  *
- * Prints JSON: per scenario, the median microseconds per request of each phase and the total.
+ * Prints JSON: per scenario, the median microseconds per request of each phase and the total;
+ * the KEY_BUDGETS check (`budget`); the token estimate of a 115 KB request (`tokens`).
  * Usage: node micro.mjs [--only=name,...] [--seconds=S]
  */
 import { createParser } from 'eventsource-parser';
@@ -24,7 +25,6 @@ import { encodeEvent } from '../src/protocol/sse';
 import { estimateRequestTokens } from '../src/protocol/tokens';
 import { type Bindings, loadConfig } from '../src/config';
 import { budgetFor, parseBudgets } from '../src/config/budgets';
-import { targetsOf } from '../src/config/routes';
 import { utf8Length } from '../src/core/bytes';
 import { identifyClient } from '../src/protocol/client';
 import { sessionFromMetadata } from '../src/protocol/session';
@@ -35,7 +35,8 @@ import { toOpenAIRequest } from '../src/providers/openai/request';
 import { fromOpenAIResponse } from '../src/providers/openai/response';
 import { convertChunk, createStreamState, finishStream, startEvents } from '../src/providers/openai/stream';
 import { type CompletedRequest, RequestRecorder } from '../src/recording/recorder';
-import { matchRoute } from '../src/routing/match';
+import { requestFacts } from '../src/routing/facts';
+import { allAnthropic, routeRequest } from '../src/routing/match';
 import { persist } from '../src/storage/persist';
 import { costMicros, findPrice, utcDay } from '../src/storage/prices';
 import { enforceBudget } from '../src/storage/spend';
@@ -185,16 +186,18 @@ async function once(s: Scenario): Promise<[number, number, number]> {
   trace.asked(body.model, body.stream === true);
   if (typeof body.metadata === 'object') trace.session(sessionFromMetadata(body));
   mark('JSON.parse body');
-  const route = matchRoute(routes, body.model)!;
-  trace.routed(route.provider);
-  validateRequest(body, 'messages', route.provider === 'anthropic' && route.fallbacks.every((f) => f.provider === 'anthropic') ? 'anthropic' : 'translated');
-  mark('route + validateRequest');
   const client = await identifyClient(s.headers, config.proxyKeys, false);
   trace.client(client);
+  mark('identifyClient');
+  const decision = routeRequest(routes, requestFacts(body, s.headers, client.proxyKeyName, s.headers.get('x-claude-code-session-id')))!;
+  trace.routeChosen(decision.route.name, decision.reason);
+  trace.routed(decision.targets[0]!.provider);
+  validateRequest(body, 'messages', allAnthropic(decision.route) ? 'anthropic' : 'translated');
+  mark('route + validateRequest');
   // --- dispatch + provider.prepare
-  const target = targetsOf(route)[0]!;
-  const auth = upstreamAuth(target, client, config.secret);
-  mark('identifyClient + upstreamAuth');
+  const target = decision.targets[0]!;
+  const auth = upstreamAuth(target, client, config.secret, decision.keysFor(target)[0]);
+  mark('upstreamAuth');
   let url: string;
   let context: Parameters<typeof createStreamState>[0] | null = null;
   if (target.provider === 'anthropic') {
@@ -438,4 +441,20 @@ async function budgetCheckUs(): Promise<number> {
   return round2(median(times));
 }
 const budget_check_us = only && !only.includes('budget') ? undefined : await budgetCheckUs();
-process.stdout.write(`${JSON.stringify({ node: process.version, results, budget_check_us })}\n`);
+
+// The token estimate a `minInputTokens` route asks for (the count_tokens estimate), on a
+// Claude-Code-shaped request of 115 KB parsed as a Worker parses it (flat strings, from JSON.parse).
+function tokenEstimate(): { bytes: number; tokens: number; us: number } {
+  const text = JSON.stringify(claudeCodeRequest('claude-bench-1', { exchanges: 118 }));
+  const request = JSON.parse(text);
+  for (let i = 0; i < 300; i++) estimateRequestTokens(request);
+  const times: number[] = [];
+  for (let i = 0; i < 2_000; i++) {
+    const t0 = performance.now();
+    estimateRequestTokens(request);
+    times.push((performance.now() - t0) * 1000);
+  }
+  return { bytes: Buffer.byteLength(text), tokens: estimateRequestTokens(request), us: round2(median(times)) };
+}
+const token_estimate = only && !only.includes('tokens') ? undefined : tokenEstimate();
+process.stdout.write(`${JSON.stringify({ node: process.version, results, budget_check_us, token_estimate })}\n`);

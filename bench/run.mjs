@@ -994,6 +994,7 @@ function evaluate(r) {
     const perChunk = (micro[`stream/${route}`].total_us - micro[`small/${route}`].total_us) / STREAM_CHUNKS;
     add(`micro CPU: per stream chunk, ${route}`, perChunk, 5, 'µs', `micro:stream/${route}`);
   }
+  if (r.micro.token_estimate) add('micro CPU: token estimate, 115 KB request', r.micro.token_estimate.us / 1000, 0.3, 'ms');
   for (const route of ['passthrough', 'translated'])
     add(`e2e CPU over null: small ${route}`, lat[`small/${route}`].cpu_over_null_ms, 0.5, 'ms', `workerd:small/${route}`);
   add('e2e CPU over null: 80 KB translated stream', lat['80k-stream/translated'].cpu_over_null_ms, 2, 'ms', 'workerd:80k-stream/translated');
@@ -1209,6 +1210,13 @@ function print(r, file) {
   );
   say();
 
+  if (r.micro?.token_estimate) {
+    const t = r.micro.token_estimate;
+    say(
+      `token estimate (minInputTokens, count_tokens) of a ${fixed(t.bytes / 1024, 0)} KB Claude-Code-shaped request: ${fixed(t.us, 0)} µs (median; ${t.tokens} tokens)`,
+    );
+    say();
+  }
   if (r.operations) {
     for (const line of printOperations(r.operations)) say(line);
     if (r.micro?.budget_check_us !== undefined)

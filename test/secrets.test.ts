@@ -22,6 +22,8 @@ const PROXY_DIGESTED = 'proxy-digested-key-EEEE-0003';
 const CLIENT_ANTHROPIC = `sk-ant-api03-${'Ff2x'.repeat(23)}FFFF`;
 const CLIENT_OAUTH = `sk-ant-oat01-${'Gg3y'.repeat(23)}GGGG`;
 const WRONG_KEY = 'wrong-key-someone-tried-HHHH';
+// A gateway's keys, in no provider's shape: only the configuration says they are secrets.
+const POOL_KEYS = [`gw-pool-${'Ii4_'.repeat(8)}IIII`, `gw-pool-${'Jj5_'.repeat(8)}JJJJ`];
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -50,19 +52,34 @@ describe('secrets never reach D1', () => {
           apiKey: 'OPENAI_API_KEY',
           retries: 0,
         },
+        // a key pool: the first key used is rate-limited (echoing it), so the request moves to the next
+        {
+          match: 'claude-pool-*',
+          provider: 'openai',
+          baseUrl: 'https://pool.openai.example/v1',
+          model: 'gpt-x',
+          apiKey: ['POOL_KEY_A', 'POOL_KEY_B'],
+          retries: 1,
+        },
         { match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client', retries: 0 },
       ],
       ANTHROPIC_API_KEY: ANTHROPIC_KEY,
       OPENAI_API_KEY: OPENAI_KEY,
+      POOL_KEY_A: POOL_KEYS[0],
+      POOL_KEY_B: POOL_KEYS[1],
       PROXY_API_KEYS: `${PROXY_PLAIN}, team:${PROXY_NAMED}, ci:sha256:${await sha256Hex(PROXY_DIGESTED)}`,
     };
-    const secrets = [ANTHROPIC_KEY, OPENAI_KEY, PROXY_PLAIN, PROXY_NAMED, PROXY_DIGESTED, CLIENT_ANTHROPIC, CLIENT_OAUTH, WRONG_KEY];
+    const secrets = [ANTHROPIC_KEY, OPENAI_KEY, ...POOL_KEYS, PROXY_PLAIN, PROXY_NAMED, PROXY_DIGESTED, CLIENT_ANTHROPIC, CLIENT_OAUTH, WRONG_KEY];
+    let poolCalls = 0;
 
     // Upstreams that echo whatever credential they got, in bodies and errors.
     const upstream = scriptUpstream(async (request) => {
       const credential = request.headers.get('x-api-key') ?? request.headers.get('authorization') ?? '';
       const body = JSON.parse(await request.text()) as { stream?: boolean; messages?: { content: unknown }[]; input?: unknown[] };
       const ask = JSON.stringify(body.messages ?? body.input);
+      if (request.url.includes('pool.openai') && poolCalls++ % 2 === 0) {
+        return Response.json({ error: { message: `Rate limit reached for key ${credential}` } }, { status: 429 });
+      }
       if (ask.includes('echo-error')) {
         return Response.json(
           { type: 'error', error: { type: 'authentication_error', message: `invalid credential ${credential}` } },
@@ -103,6 +120,8 @@ describe('secrets never reach D1', () => {
       [ask('claude-responses-1', { thinking: { type: 'adaptive' } }), { 'x-api-key': PROXY_NAMED, 'x-claude-code-agent-id': `agent-${PROXY_NAMED}` }],
       [ask('claude-responses-1', { stream: true }), { 'x-api-key': PROXY_PLAIN, 'x-claude-code-parent-agent-id': PROXY_PLAIN }],
       [ask('claude-responses-1', {}, 'echo-error'), { 'x-api-key': PROXY_PLAIN }],
+      [ask('claude-pool-1'), { 'x-api-key': PROXY_PLAIN }],
+      [ask('claude-pool-1', { stream: true }), { 'x-api-key': PROXY_NAMED }],
       [ask('claude-sonnet-4-6'), { 'x-api-key': CLIENT_ANTHROPIC, 'x-custom-auth-token': CLIENT_OAUTH }],
       [ask('claude-sonnet-4-6', { stream: true }), { authorization: `Bearer ${CLIENT_OAUTH}` }],
       [ask('claude-sonnet-4-6', {}, 'echo-error'), { 'x-api-key': CLIENT_ANTHROPIC, authorization: `Bearer ${PROXY_PLAIN}` }],
@@ -121,6 +140,10 @@ describe('secrets never reach D1', () => {
     expect(rows.length).toBeGreaterThanOrEqual(scenarios.length);
     // The scenarios did put secrets in front of the writer: the upstreams echoed them.
     expect(rows.some((row) => row.responseBody?.includes('[redacted]'))).toBe(true);
+    // Both keys of the pool were sent (and echoed), and the attempts name them by their secret names.
+    const pooled = rows.filter((row) => row.requestedModel === 'claude-pool-1');
+    expect(new Set(pooled.flatMap((row) => row.attempts!.map((attempt) => attempt.key)))).toEqual(new Set(['POOL_KEY_A', 'POOL_KEY_B']));
+    expect(pooled.every((row) => row.attempts![0]!.error?.includes('[redacted]'))).toBe(true);
     const hits: string[] = [];
     for (const row of rows) {
       for (const [column, value] of Object.entries(row)) {

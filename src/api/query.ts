@@ -40,6 +40,8 @@ const TraceQuerySchema = v.object({
   model: v.optional(Text),
   requestedModel: v.optional(Text),
   targetModel: v.optional(Text),
+  /** A route's name (or `ROUTES[i]`). */
+  route: v.optional(Text),
   status: v.optional(v.pipe(v.string(), v.regex(/^(?:[1-5]xx|[1-5]\d\d)$/i, 'expected a status (429) or a class (4xx)'))),
   errorType: v.optional(Text),
   limit: v.optional(Limit),

@@ -52,7 +52,7 @@ export interface Config {
   versionId: string | null;
   /** Every secret value this configuration holds: never stored, never echoed. */
   secrets: readonly string[];
-  /** The value of the secret or var a route names in `apiKey`; null when it is not set. */
+  /** The value of a secret or var a route names in `apiKey`; null when it is not set. */
   secret(name: string): string | null;
   /** Scalar settings that were malformed and replaced by their default: /health reports them. */
   ignored: readonly string[];
@@ -128,6 +128,7 @@ function parseConfig(env: Bindings): Config {
   if (scalars.ADMIN_TOKEN) secrets.add(scalars.ADMIN_TOKEN);
   for (const route of routes.error ? [] : routes.get()) {
     for (const target of targetsOf(route)) {
+      // Every key of a pool (not only the one a request happens to use), and the platforms' credentials.
       for (const name of credentialNames(target)) {
         const value = secret(name);
         if (value) for (const part of secretParts(value)) secrets.add(part);

@@ -29,6 +29,10 @@ export interface CompletedRequest {
   targetModel: string | null;
   targetUrl: string | null;
   apiKeyName: string | null;
+  /** The route that served the request: its `name`, else `ROUTES[i]`. */
+  routeName: string | null;
+  /** Why that route and target: the match, the conditions that held, the weighted choice. */
+  routeReason: string | null;
   status: number | null;
   errorType: string | null;
   errorMessage: string | null;
@@ -94,6 +98,8 @@ export class RequestRecorder implements CallObserver {
       targetModel: null,
       targetUrl: null,
       apiKeyName: null,
+      routeName: null,
+      routeReason: null,
       status: null,
       errorType: null,
       errorMessage: null,
@@ -152,6 +158,12 @@ export class RequestRecorder implements CallObserver {
   /** The route the request was sent down (before any target answers). */
   routed(provider: string): void {
     this.record.provider = provider;
+  }
+
+  /** Which route serves the request, and why (the routing decision, as the trace shows it). */
+  routeChosen(name: string, reason: string): void {
+    this.record.routeName = name;
+    this.record.routeReason = reason;
   }
 
   /** Why the request failed, as the client is told; the first cause recorded wins unless `replace`. */

@@ -22,6 +22,8 @@ export interface TraceFilters extends TimeRange {
   model?: string;
   requestedModel?: string;
   targetModel?: string;
+  /** The route's name (`route_name`). */
+  route?: string;
   /** `2xx`, `4xx`, `5xx`… or an exact status. */
   status?: string;
   errorType?: string;
@@ -76,6 +78,7 @@ const summaryColumns = {
   requestBytes: traces.requestBytes,
   responseBytes: traces.responseBytes,
   apiKeyName: traces.apiKeyName,
+  routeName: traces.routeName,
 };
 
 export type TraceSummary = Pick<Trace, keyof typeof summaryColumns>;
@@ -90,6 +93,7 @@ export async function listTraces(db: Database, filters: TraceFilters): Promise<{
   if (filters.requestedModel) conditions.push(eq(traces.requestedModel, filters.requestedModel));
   if (filters.targetModel) conditions.push(eq(traces.targetModel, filters.targetModel));
   if (filters.errorType) conditions.push(eq(traces.errorType, filters.errorType));
+  if (filters.route) conditions.push(eq(traces.routeName, filters.route));
   if (filters.status) {
     const condition = statusCondition(filters.status);
     if (condition) conditions.push(condition);
@@ -302,6 +306,9 @@ export interface ModelStats {
   ttft: { p50: number | null; p95: number | null; p99: number | null };
 }
 
+/** One route's share: requests, tokens, cost and latency of the requests it served (`route_name`). */
+export type RouteStats = Omit<ModelStats, 'model'> & { route: string | null };
+
 export interface Stats {
   range: { since: Date | null; until: Date | null };
   requests: number;
@@ -314,16 +321,18 @@ export interface Stats {
   cacheCreationInputTokens: number;
   costMicros: number | null;
   models: ModelStats[];
+  /** The same by route (`route_name`): where the routing decisions sent requests. */
+  routes: RouteStats[];
   days: { day: string; model: string | null; requests: number; errors: number; inputTokens: number; outputTokens: number; costMicros: number | null }[];
 }
 
-/** Nearest-rank percentiles per target model, computed in SQL over the range. */
-function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL) {
+/** Nearest-rank percentiles per target model (or per route), computed in SQL over the range. */
+function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL, by: 'target_model' | 'route_name' = 'target_model') {
   return sql<{ model: string | null; p50: number | null; p95: number | null; p99: number | null }>`
     WITH ranked AS (
-      SELECT target_model AS model, ${sql.raw(column)} AS v,
-        ROW_NUMBER() OVER (PARTITION BY target_model ORDER BY ${sql.raw(column)}) AS rn,
-        COUNT(*) OVER (PARTITION BY target_model) AS n
+      SELECT ${sql.raw(by)} AS model, ${sql.raw(column)} AS v,
+        ROW_NUMBER() OVER (PARTITION BY ${sql.raw(by)} ORDER BY ${sql.raw(column)}) AS rn,
+        COUNT(*) OVER (PARTITION BY ${sql.raw(by)}) AS n
       FROM ${traces} WHERE ${where} AND ${sql.raw(column)} IS NOT NULL
     )
     SELECT model,
@@ -333,12 +342,12 @@ function percentiles(column: 'duration_ms' | 'ttft_ms', where: SQL) {
     FROM ranked GROUP BY model`;
 }
 
-/** Requests, errors by type, latency percentiles, tokens and cost per model and per day, for a range. */
+/** Requests, errors by type, latency percentiles, tokens and cost per model, per route and per day, for a range. */
 export async function stats(db: Database, range: TimeRange): Promise<Stats> {
   const where = and(...timeConditions(range)) ?? sql`1 = 1`;
   type Percentiles = { model: string | null; p50: number | null; p95: number | null; p99: number | null };
   // Raw window-function queries cannot join a Drizzle batch: they run beside it.
-  const [[models, errorTypes, days], durations, ttfts] = await Promise.all([
+  const [[models, errorTypes, days, routes], durations, ttfts, routeDurations, routeTtfts] = await Promise.all([
     db.batch([
       db
         .select({ model: traces.targetModel, ...usageTotals })
@@ -358,9 +367,17 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
         .where(where)
         .groupBy(traceDay, traces.targetModel)
         .orderBy(traceDay, traces.targetModel),
+      db
+        .select({ route: traces.routeName, ...usageTotals })
+        .from(traces)
+        .where(where)
+        .groupBy(traces.routeName)
+        .orderBy(sql`COUNT(*) DESC`),
     ]),
     db.all<Percentiles>(percentiles('duration_ms', where)),
     db.all<Percentiles>(percentiles('ttft_ms', where)),
+    db.all<Percentiles>(percentiles('duration_ms', where, 'route_name')),
+    db.all<Percentiles>(percentiles('ttft_ms', where, 'route_name')),
   ]);
 
   const byModel = (rows: Percentiles[], model: string | null) => {
@@ -396,6 +413,18 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     cacheCreationInputTokens: sum('cacheCreationInputTokens'),
     costMicros: priced.length > 0 ? priced.reduce((total, row) => total + row.costMicros!, 0) : null,
     models: modelStats,
+    routes: routes.map((row) => ({
+      route: row.route,
+      requests: row.requests,
+      errors: row.errors ?? 0,
+      inputTokens: row.inputTokens ?? 0,
+      outputTokens: row.outputTokens ?? 0,
+      cacheReadInputTokens: row.cacheReadInputTokens ?? 0,
+      cacheCreationInputTokens: row.cacheCreationInputTokens ?? 0,
+      costMicros: row.costMicros,
+      duration: byModel(routeDurations, row.route),
+      ttft: byModel(routeTtfts, row.route),
+    })),
     days: days.map((row) => ({
       day: row.day,
       model: row.model,

@@ -59,7 +59,11 @@ export const traces = sqliteTable(
     userAgent: text('user_agent'),
     /** Name of the proxy key the client used (PROXY_API_KEYS `name:key`), never the key. */
     apiKeyName: text('api_key_name'),
-    /** Every try at every target, in order: retries and fallbacks. */
+    /** The route that served the request: its `name` in ROUTES, else `ROUTES[i]`. */
+    routeName: text('route_name'),
+    /** Why: the match, the `when` conditions that held (`minInputTokens 71234 ≥ 60000`), the weighted choice (`weight 3/4, session affinity`). */
+    routeReason: text('route_reason'),
+    /** Every try at every target, in order: retries, key pool moves and fallbacks; each names its key by secret name. */
     attempts: text('attempts', { mode: 'json' }).$type<Attempt[]>(),
     upstreamRequestBytes: integer('upstream_request_bytes'),
     /** Bodies kept in R2 (BODIES_BUCKET) instead of here: their object keys; the column above is then null. */

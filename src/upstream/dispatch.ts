@@ -1,9 +1,11 @@
-import { type Route, TARGET_DEFAULTS, targetsOf } from '../config/routes';
+import { TARGET_DEFAULTS } from '../config/routes';
 import { CLIENT_CLOSED_STATUS, errorText, ProxyError } from '../core/errors';
 import { scrubSecrets } from '../core/redact';
 import type { ClientIdentity } from '../protocol/client';
-import { upstreamAuth } from './auth';
 import { providers } from '../providers';
+import { COOL_DOWN_MS, REFUSED_KEY_COOL_DOWN_MS } from '../routing/health';
+import type { RoutingDecision } from '../routing/match';
+import { upstreamAuth } from './auth';
 import type { Attempt, PreparedRequest, ProviderCall } from './types';
 
 /** Longest `retry-after` the proxy waits out itself; a longer one goes back to the client. */
@@ -11,7 +13,7 @@ export const MAX_RETRY_WAIT_MS = 10_000;
 const BACKOFF_BASE_MS = 250;
 /** Error bodies are read whole (to map and trace them), up to this size. */
 const ERROR_BODY_LIMIT = 64 * 1024;
-/** Where upstreams put their own id for a request (Anthropic, OpenAI-compatible servers, AWS). */
+/** Where upstreams put their own id for a request: Anthropic, OpenAI-compatible servers, AWS. */
 const REQUEST_ID_HEADERS = ['request-id', 'x-request-id', 'x-amzn-requestid'];
 
 export interface DispatchContext {
@@ -24,38 +26,51 @@ export interface DispatchContext {
   signal: AbortSignal | undefined;
 }
 
+/** Statuses that speak of the key rather than the request: the same request moves to the pool's next key. */
+const KEY_STATUSES = new Set([401, 403, 429]);
+
 /**
- * Sends a routed call: the route's target first, then its fallbacks. Each target is retried on
- * connection errors, 429 and 5xx (with jittered backoff that honours retry-after) before any byte
- * reaches the client; once a target answers 2xx, its answer is the client's. A client error
- * (4xx) ends the search at once: another target would refuse it too.
+ * Sends a routed call to the decision's targets in turn: the chosen one, the route's others, its
+ * fallbacks. Each target is retried on connection errors, 429 and 5xx (with jittered backoff that
+ * honours retry-after) before any byte reaches the client; once a target answers 2xx, its answer
+ * is the client's. A client error (4xx) ends the search at once: another target would refuse it
+ * too. A key pool's key answered 401/403/429 is cooled down and the request moves to the next key
+ * at once (a 429 counts as a retry); a target that fails is cooled down for this isolate.
  */
-export async function dispatch(call: ProviderCall, route: Route, context: DispatchContext): Promise<Response> {
+export async function dispatch(call: ProviderCall, decision: RoutingDecision, context: DispatchContext): Promise<Response> {
   const { observer } = call;
   const { signal } = context;
-  const targets = targetsOf(route);
+  const { health } = decision;
   let failure: (() => Response | ProxyError) | null = null;
 
-  for (const [position, target] of targets.entries()) {
-    let auth: ReturnType<typeof upstreamAuth>;
+  for (const [position, target] of decision.targets.entries()) {
+    const prepare = (keyName: string | undefined) =>
+      providers[target.provider].prepare(call, target, upstreamAuth(target, context.client, context.secret, keyName), context.secret);
+    let key = decision.keysFor(target)[0];
+    let prepared: ReturnType<typeof prepare>;
     try {
-      auth = upstreamAuth(target, context.client, context.secret);
+      prepared = prepare(key);
     } catch (err) {
-      // The primary's auth decides the answer; a fallback this client may not use is skipped.
+      // The first target's auth decides the answer; another this client may not use is skipped.
       if (position === 0) throw err;
       observer.attempt({ target: target.label, provider: target.provider, url: target.baseUrl, status: null, error: `skipped: ${errorText(err)}`, ms: 0 });
       continue;
     }
-    const prepared = providers[target.provider].prepare(call, target, auth, context.secret);
     if (prepared instanceof Response) return prepared;
 
     const retries = target.retries ?? TARGET_DEFAULTS.retries;
+    /** Keys of the pool this request saw refused (401/403) or rate-limited (429). */
+    const refused = new Set<string>();
+    const limited = new Set<string>();
+    let targetFailed = false;
+    let coolFor: number | null = null;
     let adjusted = false;
     let renewed = false;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; ; ) {
       const started = Date.now();
       const outcome = await sendSigned(prepared, target.timeoutMs ?? TARGET_DEFAULTS.timeoutMs, signal);
       const record: Attempt = { target: target.label, provider: target.provider, url: prepared.url, status: null, error: null, ms: 0 };
+      if (key) record.key = key;
       const requestId = outcome.kind === 'response' ? upstreamRequestId(outcome.response.headers) : null;
       if (requestId) record.requestId = requestId;
 
@@ -70,6 +85,8 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
         record.status = outcome.response.status;
         record.ms = Date.now() - started;
         observer.attempt(record);
+        health.targetAnswered(target);
+        if (key) health.keyAnswered(target, key);
         return prepared.respond(outcome.response, {
           idleTimeoutMs: target.idleTimeoutMs ?? TARGET_DEFAULTS.idleTimeoutMs,
           clearDeadline: outcome.clearDeadline,
@@ -80,37 +97,54 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
       let waitMs = backoff(attempt);
       if (outcome.kind === 'response') {
         const { response } = outcome;
+        const { status } = response;
         // An upstream may echo the key it was sent ("invalid key sk-…"): the client never sees the owner's.
         const bodyText = scrubSecrets(await readBounded(response), context.secrets);
         outcome.clearDeadline();
-        record.status = response.status;
+        record.status = status;
         record.error = bodyText.slice(0, 300) || null;
         // A credential refused mid-life (a revoked access token) is renewed and tried once more,
         // at once: that try is not one of the target's retries.
-        if (response.status === 401 && !renewed && prepared.signer?.renew && (await prepared.signer.renew())) {
+        if (status === 401 && !renewed && prepared.signer?.renew && (await prepared.signer.renew())) {
           renewed = true;
           record.ms = Date.now() - started;
           observer.attempt(record);
-          attempt--;
           continue;
         }
-        retryable = isRetryable(response.status, bodyText, response.headers);
+        retryable = isRetryable(status, bodyText, response.headers);
         const after = retryAfterMs(response.headers);
+        coolFor = after;
+        targetFailed = status >= 500 || status === 429;
         if (after !== null) {
           if (after > MAX_RETRY_WAIT_MS) retryable = false;
           waitMs = Math.max(waitMs, after);
         }
-        failure = () => prepared.fail(response.status, bodyText, response.headers);
+        const failed = prepared;
+        failure = () => failed.fail(status, bodyText, response.headers);
+        if (key && KEY_STATUSES.has(status)) {
+          health.coolKey(target, key, status === 429 ? (after ?? COOL_DOWN_MS) : REFUSED_KEY_COOL_DOWN_MS);
+          (status === 429 ? limited : refused).add(key);
+          const next = decision.keysFor(target).find((name) => !refused.has(name) && !limited.has(name));
+          if (next && (status !== 429 || attempt < retries)) {
+            record.ms = Date.now() - started;
+            observer.attempt(record);
+            if (status === 429) attempt++;
+            key = next;
+            const again = prepare(key);
+            if (again instanceof Response) return again;
+            prepared = again;
+            continue;
+          }
+        }
         // A client error ends the search: the same request would fail everywhere.
-        if (!retryable && response.status < 500 && response.status !== 429) {
+        if (!retryable && status < 500 && status !== 429) {
           record.ms = Date.now() - started;
           // Once per target: the same request without what the target refused (not a retry).
-          const change = adjusted ? null : (prepared.retryWithout?.(response.status, bodyText) ?? null);
+          const change = adjusted ? null : (prepared.retryWithout?.(status, bodyText) ?? null);
           if (change) {
             adjusted = true;
-            record.error = `${record.error ?? `HTTP ${response.status}`} → ${change}`;
+            record.error = `${record.error ?? `HTTP ${status}`} → ${change}`;
             observer.attempt(record);
-            attempt--;
             continue;
           }
           observer.attempt(record);
@@ -126,6 +160,8 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
       } else {
         record.error = outcome.message;
         retryable = outcome.kind === 'unreachable';
+        targetFailed = true;
+        coolFor = null;
         failure =
           outcome.kind === 'timeout' ? () => new ProxyError('timeout_error', outcome.message, 504) : () => new ProxyError('api_error', outcome.message, 502);
       }
@@ -136,9 +172,20 @@ export async function dispatch(call: ProviderCall, route: Route, context: Dispat
         observer.end('client_abort', { type: 'client_abort', message: 'client disconnected while the proxy waited to retry' });
         throw new ProxyError('api_error', 'client disconnected while the proxy waited to retry', CLIENT_CLOSED_STATUS);
       }
+      attempt++;
+      // After the wait, the pool's key that is back soonest (never one refused here).
+      const next = decision.keysFor(target).find((name) => !refused.has(name));
+      if (next !== undefined && next !== key) {
+        key = next;
+        const again = prepare(key);
+        if (again instanceof Response) return again;
+        prepared = again;
+      }
     }
+    // Its sessions go to the next target by weight until the cool-down ends (or it answers again).
+    if (targetFailed) health.coolTarget(target, coolFor);
   }
-  if (!failure) throw new ProxyError('api_error', `no target of ${route.label} could be used`, 502);
+  if (!failure) throw new ProxyError('api_error', `no target of ${decision.route.label} could be used`, 502);
   return answer(failure);
 }
 

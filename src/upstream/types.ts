@@ -21,6 +21,8 @@ export interface Attempt {
   target: string;
   provider: string;
   url: string;
+  /** The secret name of the server-held key sent (never the key itself); absent when none was. */
+  key?: string;
   /** The upstream's HTTP status, or null when no answer came. */
   status: number | null;
   error: string | null;

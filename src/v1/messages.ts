@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { budgetFor } from '../config/budgets';
-import { speaksAnthropic } from '../config/routes';
 import { ProxyError } from '../core/errors';
 import { sessionFromMetadata } from '../protocol/session';
 import { requireModel, validateRequest } from '../protocol/validate';
-import { matchRoute } from '../routing/match';
+import { requestFacts } from '../routing/facts';
+import { allAnthropic, routeRequest } from '../routing/match';
 import { enforceBudget } from '../storage/spend';
 import { dispatch } from '../upstream/dispatch';
 import { type Operation, providerCall } from '../upstream/types';
@@ -13,8 +13,8 @@ import { readJsonBody } from './body';
 import type { V1Env } from './tracing';
 
 /**
- * POST /v1/messages and /v1/messages/count_tokens: parse once, check, route on the model,
- * settle who pays, and dispatch to the route's targets.
+ * POST /v1/messages and /v1/messages/count_tokens: parse once, identify the client, route on
+ * what the request is, check, settle who pays, and dispatch to the chosen targets.
  */
 export function routedHandler(operation: Operation) {
   return async (c: Context<V1Env>): Promise<Response> => {
@@ -24,17 +24,19 @@ export function routedHandler(operation: Operation) {
     const { bytes, json } = await readJsonBody(c);
     const body = requireModel(json);
     recorder.asked(body.model, operation === 'messages' && body.stream === true);
-    if (typeof body.metadata === 'object') recorder.session(sessionFromMetadata(body));
+    const sessionId = c.req.header('x-claude-code-session-id') || (typeof body.metadata === 'object' ? sessionFromMetadata(body) : null);
+    recorder.session(sessionId);
 
-    const route = matchRoute(routes, body.model);
-    if (!route) {
+    // The client was identified before the body was read (v1/access.ts): routes may ask for a proxy key by name.
+    const client = c.get('client');
+    const decision = routeRequest(routes, requestFacts(body, c.req.raw.headers, client.proxyKeyName, sessionId));
+    if (!decision) {
       throw new ProxyError('not_found_error', `model: ${body.model} is not served by this proxy (no route in ROUTES matches it)`);
     }
-    recorder.routed(route.provider);
+    recorder.routeChosen(decision.route.name, decision.reason);
+    recorder.routed(decision.targets[0]!.provider);
     // Anthropic takes block types the proxy does not know; a translation cannot.
-    validateRequest(body, operation, speaksAnthropic(route.provider) && route.fallbacks.every((f) => speaksAnthropic(f.provider)) ? 'anthropic' : 'translated');
-
-    const client = c.get('client');
+    validateRequest(body, operation, allAnthropic(decision.route) ? 'anthropic' : 'translated');
     // Budgets cap what answers cost; counting tokens costs nothing.
     if (operation === 'messages' && client.proxyKeyName) {
       const budgets = config.budgets.get();
@@ -47,7 +49,7 @@ export function routedHandler(operation: Operation) {
         }
       }
     }
-    return dispatch(providerCall({ operation, body, bodyBytes: bytes, clientHeaders: c.req.raw.headers, observer: recorder }), route, {
+    return dispatch(providerCall({ operation, body, bodyBytes: bytes, clientHeaders: c.req.raw.headers, observer: recorder }), decision, {
       client,
       secret: config.secret,
       secrets: config.secrets,

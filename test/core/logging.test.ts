@@ -40,6 +40,7 @@ describe('logs', () => {
       path: '/v1/messages',
       status: 200,
       requested_model: 'claude-sonnet-4-6',
+      route_name: 'ROUTES[0]',
       api_key_name: 'team',
       output_tokens: 6,
       cost_micros: row.costMicros,

@@ -11,11 +11,24 @@ export const PROXY = 'http://localhost';
 
 export type TestEnv = typeof env & Record<string, unknown>;
 
+const isolateEnvs = new WeakSet<object>();
+
+/**
+ * One env for several requests, as the runtime hands every request of an isolate the same one:
+ * what the worker keeps per isolate (its parsed config, routing's cool-downs) carries over
+ * between the requests sent with it. Other overrides make a fresh env, hence a fresh isolate's view.
+ */
+export function isolateEnv(overrides: Record<string, unknown> = {}): TestEnv {
+  const merged = { ...env, ...overrides } as TestEnv;
+  isolateEnvs.add(merged);
+  return merged;
+}
+
 /** Sends one request to the worker's fetch handler with env overrides; returns the response and its context. */
 export async function send(path: string, init: RequestInit = {}, overrides: Record<string, unknown> = {}) {
   const ctx = createExecutionContext();
   const request = new Request(PROXY + path, init);
-  const response = await app.fetch(request, { ...env, ...overrides } as TestEnv, ctx);
+  const response = await app.fetch(request, isolateEnvs.has(overrides) ? (overrides as TestEnv) : ({ ...env, ...overrides } as TestEnv), ctx);
   return { response, ctx, traceId: response.headers.get('x-trace-id') };
 }
 

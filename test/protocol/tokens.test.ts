@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { estimateRequestTokens, estimateTokens } from '../../src/protocol/tokens';
@@ -65,5 +66,96 @@ describe('estimateTokens (count_tokens for openai routes)', () => {
     const total = estimateRequestTokens(request);
     expect(total).toBeGreaterThan(parts);
     expect(total).toBeLessThan(parts + 120);
+  });
+});
+
+/**
+ * The estimate's definition, as it was first written: runs of one regular expression, priced.
+ * estimateTokens finds the same runs in one pass over UTF-8 bytes, and must count the same.
+ */
+const RUNS = /(\p{Script=Han}+|\p{Script=Hiragana}+|\p{Script=Katakana}+|\p{Script=Hangul}+)|(\p{L}+)|(\p{N}+)|([^\s\p{L}\p{N}]+)|(\s+)/gu;
+
+function byRegex(text: string): number {
+  let tokens = 0;
+  for (const [run, cjk, letters, digits, punctuation] of text.matchAll(RUNS)) {
+    if (cjk) tokens += cjk.length * 0.7;
+    else if (letters) tokens += letters.length <= 9 ? 1 : Math.ceil(letters.length / 8);
+    else if (digits) tokens += Math.ceil(digits.length / 3);
+    else if (punctuation) tokens += Math.ceil(punctuation.length / 4);
+    else if (run.includes('\n')) tokens += 0.5;
+    else if (run.length > 1) tokens += Math.ceil((run.length - 1) / 8);
+  }
+  return Math.ceil(tokens);
+}
+
+/** Pieces that make runs meet in every way: scripts that letter runs swallow or not, astral code points, lone surrogates, marks, numerals. */
+const PIECES = [
+  'word',
+  'Verylongidentifier',
+  ' ',
+  '  ',
+  '\n',
+  ' \n ',
+  '\t',
+  '\u00a0',
+  '\u3000',
+  '123',
+  '4.5e6',
+  '²',
+  'Ⅻ',
+  '٣',
+  '{"a":',
+  '//',
+  '—',
+  '✓',
+  '🙂',
+  '中文',
+  '〇',
+  '⺀',
+  '々',
+  'ひらがな',
+  'カタカナ',
+  'ー',
+  '한국어',
+  'ᄀ',
+  '𠀀',
+  '𝒜',
+  'é',
+  'e\u0301',
+  'Ω',
+  'Привет',
+  'العربية',
+  '\ud800',
+  '\udc00',
+  '\u0000',
+  '\u2028',
+];
+
+describe('estimateTokens counts exactly as its definition', () => {
+  it('on the fixtures', () => {
+    expect(estimateTokens(english)).toBe(byRegex(english));
+    expect(estimateTokens(code)).toBe(byRegex(code));
+  });
+
+  it('on any text: random strings, and runs of every kind meeting every other', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((pieces) => pieces.join('')),
+        ),
+        (text) => {
+          expect(estimateTokens(text)).toBe(byRegex(text));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('across the 16 KB pieces it scans at a time, ASCII and not', () => {
+    for (const piece of ['ab ', 'é ', '中', '𠀀 ', '\n\n', 'x'.repeat(70)]) {
+      const text = `${code.slice(0, 16_380)}${piece.repeat(3_000)}${english}`;
+      expect(estimateTokens(text)).toBe(byRegex(text));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Route } from '../../config/routes';
+import type { Target } from '../../config/routes';
 
 /**
  * What an OpenAI-compatible target accepts. Supporting a new provider's quirk is a data change
@@ -135,7 +135,7 @@ const HOSTS: [RegExp, CompatName][] = [
 ];
 
 /** The route's compat profile: named by `compat`, else recognised from the base URL's host; overrides applied. */
-export function compatFor(route: Pick<Route, 'baseUrl' | 'compat' | 'reasoning' | 'maxTokensField'>): Compat {
+export function compatFor(route: Pick<Target, 'baseUrl' | 'compat' | 'reasoning' | 'maxTokensField'>): Compat {
   let name = route.compat;
   if (!name) {
     const host = new URL(route.baseUrl).hostname.toLowerCase();

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { SessionSummary, Stats } from '../../storage/queries';
+import type { ModelStats, SessionSummary, Stats } from '../../storage/queries';
 import { CostChart, LatencyChart, Legend, colors } from '../charts';
 import { SessionTable } from '../components';
 import { count, ms, percent, tokens, usd } from '../format';
@@ -61,15 +61,7 @@ export const OverviewPage: FC<{ stats: Stats; range: string; expensive: SessionS
       <div class="scroll">
         <table>
           <thead>
-            <tr>
-              <th>Target model</th>
-              <th class="num">Requests</th>
-              <th class="num">Errors</th>
-              <th class="num">p50 / p95 / p99</th>
-              <th class="num">First token p50 / p95</th>
-              <th class="num">Tokens in / out</th>
-              <th class="num">Cost</th>
-            </tr>
+            <UsageHead first="Target model" />
           </thead>
           <tbody>
             {stats.models.map((model) => (
@@ -77,12 +69,23 @@ export const OverviewPage: FC<{ stats: Stats; range: string; expensive: SessionS
                 <td>
                   <a href={withQuery('/ui/traces', { target_model: model.model ?? undefined, range })}>{model.model ?? '(none)'}</a>
                 </td>
-                <td class="num">{count(model.requests)}</td>
-                <td class="num">{count(model.errors)}</td>
-                <td class="num">{`${ms(model.duration.p50)} / ${ms(model.duration.p95)} / ${ms(model.duration.p99)}`}</td>
-                <td class="num">{`${ms(model.ttft.p50)} / ${ms(model.ttft.p95)}`}</td>
-                <td class="num">{`${tokens(model.inputTokens + model.cacheReadInputTokens + model.cacheCreationInputTokens)} / ${tokens(model.outputTokens)}`}</td>
-                <td class="num">{usd(model.costMicros)}</td>
+                <UsageCells usage={model} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Per route</h2>
+      <div class="scroll">
+        <table id="routes">
+          <thead>
+            <UsageHead first="Route" share />
+          </thead>
+          <tbody>
+            {stats.routes.map((route) => (
+              <tr>
+                <td>{route.route ? <a href={withQuery('/ui/traces', { route: route.route, range })}>{route.route}</a> : '(not routed)'}</td>
+                <UsageCells usage={route} share={stats.requests > 0 ? route.requests / stats.requests : 0} />
               </tr>
             ))}
           </tbody>
@@ -95,3 +98,31 @@ export const OverviewPage: FC<{ stats: Stats; range: string; expensive: SessionS
     </Layout>
   );
 };
+
+type Usage = Omit<ModelStats, 'model'>;
+
+const UsageHead: FC<{ first: string; share?: boolean }> = ({ first, share }) => (
+  <tr>
+    <th>{first}</th>
+    <th class="num">Requests</th>
+    {share && <th class="num">Share</th>}
+    <th class="num">Errors</th>
+    <th class="num">p50 / p95 / p99</th>
+    <th class="num">First token p50 / p95</th>
+    <th class="num">Tokens in / out</th>
+    <th class="num">Cost</th>
+  </tr>
+);
+
+/** What a target model or a route came to: requests (and their share), errors, latency, tokens, cost. */
+const UsageCells: FC<{ usage: Usage; share?: number }> = ({ usage, share }) => (
+  <>
+    <td class="num">{count(usage.requests)}</td>
+    {share !== undefined && <td class="num">{percent(share)}</td>}
+    <td class="num">{count(usage.errors)}</td>
+    <td class="num">{`${ms(usage.duration.p50)} / ${ms(usage.duration.p95)} / ${ms(usage.duration.p99)}`}</td>
+    <td class="num">{`${ms(usage.ttft.p50)} / ${ms(usage.ttft.p95)}`}</td>
+    <td class="num">{`${tokens(usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens)} / ${tokens(usage.outputTokens)}`}</td>
+    <td class="num">{usd(usage.costMicros)}</td>
+  </>
+);

@@ -4,7 +4,7 @@ import { SessionLink, Status } from '../components';
 import { isJsonText, jsonDepth, MAX_INDENT_LEVEL, prettyJsonText } from '../../core/json';
 import { Conversation } from '../conversation';
 import { bytes, ms, tokens, usd } from '../format';
-import { Layout, Time } from '../layout';
+import { Layout, Time, withQuery } from '../layout';
 
 /** Raw bodies are shown pretty-printed up to this size; the API serves the rest. */
 const RAW_LIMIT = 300_000;
@@ -75,6 +75,11 @@ export const TracePage: FC<TracePageProps> = ({ trace, request, response, from, 
         <Time at={trace.createdAt} seconds />
       </dd>
       <dt>Route</dt>
+      <dd>
+        {trace.routeName ? <a href={withQuery('/ui/traces', { route: trace.routeName })}>{trace.routeName}</a> : '—'}
+        {trace.routeReason && <span class="muted">{` (${trace.routeReason})`}</span>}
+      </dd>
+      <dt>Target</dt>
       <dd>{`${trace.provider ?? '—'} · ${trace.targetUrl ?? '—'}`}</dd>
       <dt>Stream</dt>
       <dd>{trace.stream ? 'yes' : 'no'}</dd>
@@ -106,6 +111,7 @@ export const TracePage: FC<TracePageProps> = ({ trace, request, response, from, 
               <tr>
                 <th>Target</th>
                 <th>URL</th>
+                <th>Key</th>
                 <th class="num">Status</th>
                 <th class="num">Time</th>
                 <th>Error</th>
@@ -116,6 +122,7 @@ export const TracePage: FC<TracePageProps> = ({ trace, request, response, from, 
                 <tr>
                   <td>{`${attempt.target} (${attempt.provider})`}</td>
                   <td>{attempt.url}</td>
+                  <td>{attempt.key ?? ''}</td>
                   <td class="num">{attempt.status === null ? '—' : String(attempt.status)}</td>
                   <td class="num">{ms(attempt.ms)}</td>
                   <td>{attempt.error ?? ''}</td>

@@ -1,4 +1,5 @@
 import { isJsonText, jsonDepth } from '../core/json';
+import { STORAGE_COLUMNS, type StorageColumn, withoutStorageColumns } from '../storage/body-read';
 import type { FullTrace } from '../storage/queries';
 
 /** The body columns of a trace: returned as stored, never rewritten. */
@@ -41,6 +42,7 @@ export class BodyJson {
   trace(row: Partial<FullTrace>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(row)) {
+      if (STORAGE_COLUMNS.has(key)) continue;
       out[snake(key)] = value instanceof Date ? value.toISOString() : BODIES.includes(key as BodyField) ? this.body(row, key as BodyField) : value;
     }
     return out;
@@ -93,11 +95,12 @@ export function parseBody(text: string | null | undefined, truncated = false): S
 /** A full trace with its three bodies parsed: what the RPC entrypoint returns. */
 export function withParsedBodies<T extends Partial<FullTrace>>(
   trace: T,
-): Omit<T, BodyField> & { requestBody: StoredBody; upstreamRequestBody: StoredBody; responseBody: StoredBody } {
+): Omit<T, BodyField | StorageColumn> & { requestBody: StoredBody; upstreamRequestBody: StoredBody; responseBody: StoredBody } {
+  // Generic spreads and Omit do not compose for the type checker: the shape is asserted once, here.
   return {
-    ...trace,
+    ...withoutStorageColumns(trace),
     requestBody: parseBody(trace.requestBody, trace.requestBodyTruncated ?? false),
     upstreamRequestBody: parseBody(trace.upstreamRequestBody, trace.upstreamRequestBodyTruncated ?? false),
     responseBody: parseBody(trace.responseBody, trace.responseBodyTruncated ?? false),
-  };
+  } as Omit<T, BodyField | StorageColumn> & { requestBody: StoredBody; upstreamRequestBody: StoredBody; responseBody: StoredBody };
 }

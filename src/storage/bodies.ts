@@ -24,10 +24,11 @@ async function gzip(text: string): Promise<ArrayBuffer> {
  * Moves bodies over the threshold to R2, gzipped, leaving their keys in the row. A body whose
  * upload fails stays in the row (and is cut to fit there, flagged, if it must be).
  */
-export async function storeLargeBodies(row: NewTrace, store: BodyStore): Promise<void> {
+export async function storeLargeBodies(row: NewTrace, store: BodyStore, only?: readonly (typeof BODY_OBJECTS)[number]['column'][]): Promise<void> {
   await Promise.all(
     BODY_OBJECTS.map(async ({ column, keyColumn, name }) => {
       const text = row[column];
+      if (only && !only.includes(column)) return;
       if (typeof text !== 'string' || text.length <= store.thresholdBytes) return;
       const key = bodyKey(row.id, row.createdAt, name);
       try {

@@ -5,9 +5,11 @@ import { log } from '../core/log';
 import { scrubSecrets } from '../core/redact';
 import type { CompletedRequest } from '../recording/recorder';
 import { type Cost, priceRequest } from './prices';
+import { forgetConversations } from './conversations';
+import { forgetStoredPieces } from './pieces';
 import type { NewTrace } from './schema';
 import { addSpend, noteSpend } from './spend';
-import { shouldStore, traceRow, traceStatements } from './writer';
+import { noteWritten, type PreparedTrace, shouldStore, traceRow, traceStatements } from './writer';
 
 /** Bodies kept in the fallback log line: Workers Logs cut a line at 128 KB. */
 const LOG_BODY_CHARS = 4_000;
@@ -17,40 +19,49 @@ const NO_COST: Cost = { costMicros: null, priceId: null };
 /**
  * Stores what a finished request left: its trace (unless TRACING=off or sampling leaves it out)
  * and, for a named proxy key, its cost in `key_spend`, whether traced or not, so budgets hold.
- * One D1 round trip for both. Runs in `waitUntil`, after the answer: it never throws, so a D1
- * failure can only cost the trace, never the client's answer. A failed batch is retried once;
- * then the trace goes to the Workers log as one JSON line, and its spend is written on its own.
+ * One D1 batch for both. Runs in `waitUntil`, after the answer: it never throws, so a D1
+ * failure can only cost the trace, never the client's answer. A failed batch is retried once,
+ * with the trace built on nothing this isolate remembers (an earlier trace or piece it built on
+ * may have gone); then the trace goes to the Workers log as one JSON line, and its spend is
+ * written on its own.
  */
 export async function persist(config: Config, record: CompletedRequest): Promise<void> {
   const stored = shouldStore(config, record);
   const keyName = record.apiKeyName;
   if (!stored && !keyName && !config.trace.enabled) return;
   let cost = NO_COST;
-  let row: NewTrace | null = null;
+  let prepared: PreparedTrace | null = null;
   try {
     if (stored || keyName || config.trace.logRequests) cost = await priceRequest(config.db, record);
-    if (stored) row = await traceRow(config, record, cost);
+    if (stored) prepared = await traceRow(config, record, cost);
   } catch (err) {
     log('error', 'trace_build_failed', record.id, { error: errorText(err) });
-    row = null;
+    prepared = null;
   }
   if (config.trace.enabled && config.trace.logRequests) {
     log('info', 'request', record.id, requestLogFields(record, cost, stored, [...config.secrets, ...record.secrets]));
   }
 
   const spend = keyName ? addSpend(config.db, keyName, cost.costMicros ?? 0, record.createdAt) : null;
-  const statements: BatchItem<'sqlite'>[] = [...(row ? traceStatements(config.db, row) : []), ...(spend ? [spend] : [])];
-  if (statements.length === 0) return;
+  if (!prepared && !spend) return;
   let written = false;
   let firstError: unknown;
   for (let attempt = 0; attempt < 2 && !written; attempt++) {
     try {
+      if (attempt > 0 && prepared) {
+        forgetStoredPieces();
+        forgetConversations();
+        prepared = await traceRow(config, record, cost, { standalone: true });
+      }
+      const statements: BatchItem<'sqlite'>[] = [...(prepared ? traceStatements(config.db, prepared) : []), ...(spend ? [spend] : [])];
       await config.db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
       written = true;
+      if (prepared) noteWritten(prepared);
     } catch (err) {
       firstError ??= err;
     }
   }
+  const row = prepared?.row;
   if (!written) {
     if (row) log('error', 'trace_write_failed', record.id, { error: errorText(firstError), trace: logSummary(row) });
     // The trace is in the log line; its cost must still reach the key's budget.

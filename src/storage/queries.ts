@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, isNotNull, isNull, lt, or, type SQL, sql } fro
 import type { Database } from '../config';
 import { idFloor } from '../core/ids';
 import { BODY_OBJECTS, readStoredBody } from './bodies';
+import { readBodies } from './body-read';
 import { isError, sessions, sessionTotals, type Trace, traceDay, traces, usageTotals } from './schema';
 
 /**
@@ -116,6 +117,7 @@ export async function getTrace(db: Database, id: string, bucket?: R2Bucket): Pro
   const row = await db.select().from(traces).where(eq(traces.id, id)).get();
   if (!row) return null;
   await loadStoredBodies(row, bucket);
+  await readBodies(db, [row], bucket);
   return row;
 }
 
@@ -284,7 +286,10 @@ export async function getSession(
   const ordered = options.bodies
     ? await db.select().from(traces).where(where).orderBy(asc(traces.id))
     : await db.select(summaryColumns).from(traces).where(where).orderBy(asc(traces.id));
-  if (options.bodies) await Promise.all((ordered as Trace[]).map((row) => loadStoredBodies(row, options.bucket)));
+  if (options.bodies) {
+    await Promise.all((ordered as Trace[]).map((row) => loadStoredBodies(row, options.bucket)));
+    await readBodies(db, ordered as Trace[], options.bucket);
+  }
   const ownRow = meta[0] && meta[0].apiKeyName === keyName ? meta[0] : null;
   return {
     session: { ...toSession(aggregate[0]!), userAgent: ownRow?.userAgent ?? (ordered[0] as Trace | undefined)?.userAgent ?? null },
@@ -471,7 +476,7 @@ export async function sessionNeighbours(
   return { turn, turns: turn + (after[0]?.n ?? 0), previous: previous[0]?.id ?? null, next: next[0]?.id ?? null };
 }
 
-/** Only a trace's request body (from R2 if it was moved there): for comparing turns. */
+/** Only a trace's request body as stored whole (from R2 if it was moved there): for comparing turns of traces stored before body format 1. */
 export async function requestBodyOf(db: Database, id: string, bucket?: R2Bucket): Promise<string | null> {
   const row = await db.select({ body: traces.requestBody, key: traces.requestBodyR2Key }).from(traces).where(eq(traces.id, id)).get();
   if (!row) return null;

@@ -1,9 +1,47 @@
 import { relations, sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { type AnySQLiteColumn, customType, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { CLIENT_ABORT } from '../core/errors';
 import type { Attempt } from '../upstream/types';
 
 export type { Attempt };
+
+/** Bytes in a BLOB column: D1 returns them as an array of numbers, or an ArrayBuffer. */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array | number[] }>({
+  dataType: () => 'blob',
+  toDriver: (value) => value,
+  fromDriver: (value) => (value instanceof Uint8Array ? value : Array.isArray(value) ? Uint8Array.from(value) : new Uint8Array(value)),
+});
+
+/**
+ * The parts of request bodies that repeat from request to request, each stored once, named by
+ * the hash of its JSON text: a system prompt, a tool list, a request's frame (its top-level
+ * fields and stable headers, with its system and tools named by hash), a message too large to
+ * keep in a trace row. Small pieces are readable JSON; pieces of 4 KB and more are gzipped (a
+ * BLOB, with `preview` showing how they start); with an R2 bucket bound, a piece past
+ * R2_BODY_THRESHOLD_BYTES lives there. See README, "How bodies are stored".
+ */
+export const bodyPieces = sqliteTable('body_pieces', {
+  /** base64url of the first 128 bits of the SHA-256 of the piece's JSON text. */
+  hash: text('hash').primaryKey(),
+  /** `frame`, `system`, `tools`, `instructions`, `message`… (the field it came from). */
+  kind: text('kind').notNull(),
+  /** The JSON text, for a small piece. */
+  json: text('json'),
+  /** The JSON text gzipped, for a large one. */
+  gzip: bytes('gzip'),
+  /** The object key in BODIES_BUCKET, for one too large for D1 (or when every body goes to R2). */
+  r2Key: text('r2_key'),
+  /** Length of the JSON text, in UTF-16 code units (JavaScript's `length`). */
+  chars: integer('chars').notNull(),
+  /** The first 200 characters of a gzipped or R2 piece, so Studio shows what it is. */
+  preview: text('preview'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** The last UTC day a stored trace used it: retention frees the pieces no remaining trace can use. */
+  lastDay: text('last_day').notNull(),
+});
+
+export type BodyPiece = typeof bodyPieces.$inferSelect;
+export type NewBodyPiece = typeof bodyPieces.$inferInsert;
 
 /**
  * One row per client request: what was asked, where it went, what came back.
@@ -34,13 +72,46 @@ export const traces = sqliteTable(
     errorMessage: text('error_message'),
     /** How the response ended: complete | error | client_abort | upstream_error (broke, stalled or cut mid-answer). */
     endReason: text('end_reason'),
-    /** Request headers as JSON, credentials redacted. */
+    /**
+     * Request headers as JSON, credentials redacted. From body format 1 on, only those that change
+     * from request to request (content-length, cf-ray…): the rest are in the request's frame.
+     */
     requestHeaders: text('request_headers', { mode: 'json' }).$type<Record<string, string>>(),
+    /**
+     * How the bodies are stored: null for a trace written before body format 1 (whole bodies in
+     * request_body and friends, converted in the background), 1 for frame + history + news.
+     */
+    bodyFormat: integer('body_format'),
+    /** The request's frame piece: its top-level fields (system and tools by hash) and stable headers. */
+    requestFrame: text('request_frame').references(() => bodyPieces.hash),
+    /**
+     * What this request added to its conversation, as readable JSON: the messages after the ones
+     * its history already holds (for Claude Code, the turn's tool results or prompt). Cache
+     * markers are in request_patch; a message over 8 KB is a piece, written `"\u0000piece:<hash>"`.
+     */
+    newMessages: text('new_messages'),
+    /** Where the request's `cache_control` markers were: taken out so that histories match turn to turn. */
+    requestPatch: text('request_patch', { mode: 'json' }).$type<unknown[]>(),
+    /** The earlier trace whose conversation (its messages, then its answer) begins this request's messages. */
+    historyTraceId: text('history_trace_id').references((): AnySQLiteColumn => traces.id),
+    /** How many messages of that conversation this request begins with. */
+    historyLength: integer('history_length'),
+    /** Hash and length of this trace's conversation (messages without markers, then the answer): how the next turn finds it. */
+    conversationHash: text('conversation_hash'),
+    conversationLength: integer('conversation_length'),
     requestBody: text('request_body'),
     requestBytes: integer('request_bytes'),
     requestBodyTruncated: integer('request_body_truncated', { mode: 'boolean' }).notNull().default(false),
-    /** The request as sent to the target, when the proxy translated it (openai routes). */
+    /** The request as sent to the target, when the proxy translated it (openai routes): whole, before body format 1. */
     upstreamRequestBody: text('upstream_request_body'),
+    /** The translated request, stored like the request: frame, the history's first messages (same history trace), news, markers. */
+    upstreamFrame: text('upstream_frame').references(() => bodyPieces.hash),
+    /** Its new messages; a long string copied from the client's request is written as where to find it there. */
+    upstreamNewMessages: text('upstream_new_messages'),
+    upstreamPatch: text('upstream_patch', { mode: 'json' }).$type<unknown[]>(),
+    upstreamHistoryLength: integer('upstream_history_length'),
+    upstreamConversationHash: text('upstream_conversation_hash'),
+    upstreamConversationLength: integer('upstream_conversation_length'),
     upstreamRequestBodyTruncated: integer('upstream_request_body_truncated', { mode: 'boolean' }).notNull().default(false),
     /** The Anthropic response; for streams, the final message reassembled from the events. */
     responseBody: text('response_body'),
@@ -75,7 +146,13 @@ export const traces = sqliteTable(
     /** The model_prices row the cost was computed with. */
     priceId: integer('price_id'),
   },
-  (table) => [index('traces_session_idx').on(table.sessionId, table.id)],
+  (table) => [
+    index('traces_session_idx').on(table.sessionId, table.id),
+    // Foreign keys are checked on delete: these keep retention and piece collection from scanning traces.
+    index('traces_history_idx').on(table.historyTraceId),
+    index('traces_request_frame_idx').on(table.requestFrame),
+    index('traces_upstream_frame_idx').on(table.upstreamFrame),
+  ],
 );
 
 export type Trace = typeof traces.$inferSelect;

@@ -4,9 +4,13 @@ import { truncateUtf8, utf8Length } from '../core/bytes';
 import { isFailure } from '../core/errors';
 import { redactHeaderValues, scrubJsonText, scrubSecrets } from '../core/redact';
 import type { CompletedRequest } from '../recording/recorder';
+import { and, inArray, lt, sql } from 'drizzle-orm';
 import { storeLargeBodies } from './bodies';
+import { type StoredBodies, storeBodies } from './body-store';
+import { rememberConversation } from './conversations';
+import { noteStored } from './pieces';
 import type { Cost } from './prices';
-import { type NewTrace, sessions, traces } from './schema';
+import { bodyPieces, type NewTrace, sessions, traces } from './schema';
 
 /** D1 caps a row at 2,000,000 bytes; bodies share what the other columns leave. */
 export const ROW_BODY_BUDGET = 1_900_000;
@@ -18,29 +22,78 @@ export function shouldStore(config: Config, record: Pick<CompletedRequest, 'erro
   return isFailure(record.errorType) || trace.sampleRate >= 1 || Math.random() < trace.sampleRate;
 }
 
+/** A trace ready to write: its row, and the pieces its bodies use. */
+export interface PreparedTrace {
+  row: NewTrace;
+  bodies: StoredBodies | null;
+}
+
+/** Of a row's budget, what a response may take before it is cut: the rest is the request's. */
+const RESPONSE_BUDGET = 1_000_000;
+
 /**
- * The trace row for a finished request: bodies dropped by policy, every secret scrubbed, large
- * bodies moved to R2 (when bound), the rest cut to fit D1's row limit and flagged.
+ * The trace row for a finished request: bodies dropped by policy, every secret scrubbed, the
+ * request stored as frame + history + news (body format 1), large bodies moved to R2 (when
+ * bound), the rest cut to fit D1's row limit and flagged. `standalone` builds on no earlier trace
+ * and trusts no piece to be stored already: the retry after a failed write.
  */
-export async function traceRow(config: Config, record: CompletedRequest, cost: Cost): Promise<NewTrace> {
+export async function traceRow(config: Config, record: CompletedRequest, cost: Cost, options: { standalone?: boolean } = {}): Promise<PreparedTrace> {
   const { secrets: _secrets, refused, ...fields } = record;
   const row: NewTrace = { ...fields, ...cost };
   if (row.upstreamRequestBody) row.upstreamRequestBytes = utf8Length(row.upstreamRequestBody);
-  const { bodies } = config.trace;
+  const { bodies: policy, store } = config.trace;
   // A refused request keeps who tried what, never the upload: strangers cannot fill D1.
-  if (refused || bodies === 'none' || (bodies === 'errors' && !isFailure(record.errorType))) dropBodies(row);
+  const dropped = refused || policy === 'none' || (policy === 'errors' && !isFailure(record.errorType));
+  if (dropped) dropBodies(row);
   scrubRow(row, [...config.secrets, ...record.secrets]);
-  if (config.trace.store) await storeLargeBodies(row, config.trace.store);
-  fitBodies(row);
-  return row;
+  // The response first: the answer as stored is what the next turn's history is matched with.
+  const response = row.responseBody;
+  if (store) await storeLargeBodies(row, store, ['responseBody']);
+  fitBodies(row, RESPONSE_BUDGET, ['responseBody']);
+  const answer = row.responseBodyTruncated ? null : (row.responseBody ?? response ?? null);
+  const bodies = dropped || refused ? null : await storeBodies(config.db, row, answer, { standalone: options.standalone, store });
+  // What could not be split (not a JSON object, nested too deep) is stored whole, as before.
+  if (store) await storeLargeBodies(row, store, ['requestBody', 'upstreamRequestBody']);
+  const news = (row.newMessages?.length ?? 0) + (row.upstreamNewMessages?.length ?? 0);
+  fitBodies(row, ROW_BODY_BUDGET - news * 3 - (row.responseBody?.length ?? 0) * 3, ['requestBody', 'upstreamRequestBody']);
+  return { row, bodies };
+}
+
+/** Once a trace is written: this isolate knows its pieces stored today, and can build the next turn on it. */
+export function noteWritten(prepared: PreparedTrace): void {
+  const { bodies } = prepared;
+  if (!bodies) return;
+  noteStored(bodies.used, bodies.day);
+  if (bodies.conversation) rememberConversation(bodies.conversation);
 }
 
 /**
- * The statements that store a trace: its session's row if this is the session's first trace
- * (later inserts are ignored), and the trace itself.
+ * The statements that store a trace: the pieces it uses that are not stored yet (or were last
+ * used on an earlier day), its session's row if this is the session's first trace (later inserts
+ * are ignored), and the trace itself.
  */
-export function traceStatements(db: Config['db'], row: NewTrace): BatchItem<'sqlite'>[] {
+export function traceStatements(db: Config['db'], prepared: PreparedTrace): BatchItem<'sqlite'>[] {
+  const { row, bodies } = prepared;
   const statements: BatchItem<'sqlite'>[] = [];
+  if (bodies) {
+    for (const piece of bodies.pieces) {
+      statements.push(
+        db
+          .insert(bodyPieces)
+          .values(piece)
+          .onConflictDoUpdate({ target: bodyPieces.hash, set: { lastDay: sql`excluded.last_day` }, setWhere: sql`${bodyPieces.lastDay} < excluded.last_day` }),
+      );
+    }
+    for (let i = 0; i < bodies.touched.length; i += 90) {
+      const hashes = bodies.touched.slice(i, i + 90);
+      statements.push(
+        db
+          .update(bodyPieces)
+          .set({ lastDay: bodies.day })
+          .where(and(inArray(bodyPieces.hash, hashes), lt(bodyPieces.lastDay, bodies.day))),
+      );
+    }
+  }
   if (row.sessionId) {
     const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
     statements.push(db.insert(sessions).values(session).onConflictDoNothing());
@@ -62,19 +115,25 @@ const BODY_COLUMNS = [
   ['responseBody', 'responseBodyTruncated'],
 ] as const;
 
+type BodyColumn = (typeof BODY_COLUMNS)[number][0];
+
 /**
  * Keeps the bodies within the row budget: small ones whole, the large ones cut to an equal share
  * of what is left, each cut flagged. Never drops a body silently.
  */
-export function fitBodies(row: NewTrace, budget = ROW_BODY_BUDGET): void {
+export function fitBodies(row: NewTrace, budget = ROW_BODY_BUDGET, only?: readonly BodyColumn[]): void {
+  const columns = only ? BODY_COLUMNS.filter(([column]) => only.includes(column)) : BODY_COLUMNS;
+  budget = Math.max(budget, 0);
   // A UTF-16 unit is at most 3 UTF-8 bytes: most rows fit without measuring anything.
   let worstCase = 0;
-  for (const [column] of BODY_COLUMNS) worstCase += (row[column]?.length ?? 0) * 3;
+  for (const [column] of columns) worstCase += (row[column]?.length ?? 0) * 3;
   if (worstCase <= budget) return;
-  const sized = BODY_COLUMNS.map(([column, flag]) => {
-    const text = row[column];
-    return { column, flag, text, bytes: typeof text === 'string' ? utf8Length(text) : 0 };
-  }).sort((a, b) => a.bytes - b.bytes);
+  const sized = columns
+    .map(([column, flag]) => {
+      const text = row[column];
+      return { column, flag, text, bytes: typeof text === 'string' ? utf8Length(text) : 0 };
+    })
+    .sort((a, b) => a.bytes - b.bytes);
   let left = budget;
   sized.forEach((body, i) => {
     const share = Math.floor(left / (sized.length - i));

@@ -139,7 +139,13 @@ ui.get('/traces/:id', async (c) => {
   const fullHistory = c.req.query('history') === 'full';
   const neighbours = trace.sessionId ? await sessionNeighbours(db, trace.sessionId, trace.apiKeyName, trace.id) : null;
   let from = 0;
-  if (!fullHistory && neighbours?.previous && request && typeof request === 'object') {
+  const messages = request && typeof request === 'object' ? (request as { messages?: unknown }).messages : null;
+  if (!fullHistory && trace.requestFrame !== null && Array.isArray(messages)) {
+    // Stored as history + news: what is new is known without reading the previous turn. The
+    // history's last message, when it is the previous turn's answer, is shown as new too.
+    from = trace.historyLength ?? 0;
+    if (from > 0 && (messages[from - 1] as { role?: unknown } | undefined)?.role === 'assistant') from--;
+  } else if (!fullHistory && neighbours?.previous && request && typeof request === 'object') {
     const previous = parsedBody(await requestBodyOf(db, neighbours.previous, bucket), false);
     const messages = (request as { messages?: unknown }).messages;
     const previousMessages = previous && typeof previous === 'object' ? (previous as { messages?: unknown }).messages : null;

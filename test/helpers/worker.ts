@@ -1,3 +1,4 @@
+import { readBodies } from '../../src/storage/body-read';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
@@ -45,18 +46,29 @@ export function post(path: string, body: unknown, headers: Record<string, string
  * Waits for the request's waitUntil work (the trace write) and returns its row. A body nobody
  * read is drained first, as the runtime would: the trace is written when the body has ended.
  */
-export async function traceOf(sent: { response: Response; ctx: ExecutionContext; traceId: string | null }): Promise<Trace> {
+export async function traceOf(sent: { response: Response; ctx: ExecutionContext; traceId: string | null }, bucket?: R2Bucket): Promise<Trace> {
   const { response, ctx, traceId: id } = sent;
   if (!response.bodyUsed) await response.arrayBuffer();
   await waitOnExecutionContext(ctx);
   if (!id) throw new Error('response had no x-trace-id');
   const rows = await drizzle(env.DB).select().from(traces).where(eq(traces.id, id));
   if (rows.length !== 1) throw new Error(`expected one trace row for ${id}, found ${rows.length}`);
+  // Bodies as every reader gets them: put back together from how they are stored.
+  await readBodies(drizzle(env.DB), rows, bucket);
   return rows[0]!;
 }
 
+/** A trace's row as stored: bodies in body format 1 are frame + history + news, not whole. */
+export async function storedRowOf(id: string): Promise<Trace> {
+  const row = await drizzle(env.DB).select().from(traces).where(eq(traces.id, id)).get();
+  if (!row) throw new Error(`no trace row ${id}`);
+  return row;
+}
+
 export async function allTraces(): Promise<Trace[]> {
-  return drizzle(env.DB).select().from(traces).orderBy(traces.id);
+  const rows = await drizzle(env.DB).select().from(traces).orderBy(traces.id);
+  await readBodies(drizzle(env.DB), rows);
+  return rows;
 }
 
 export interface UpstreamCall {

@@ -54,7 +54,8 @@ describe('trace writer', () => {
     const entry = JSON.parse(lines[0]!);
     expect(entry).toMatchObject({ level: 'error', event: 'trace_write_failed', trace_id: sent.traceId, error: 'D1_ERROR: Network connection lost' });
     expect(entry.trace).toMatchObject({ id: sent.traceId, status: 200, requestedModel: 'claude-sonnet-4-6', stopReason: 'end_turn', outputTokens: 6 });
-    expect(entry.trace.requestBody).toMatch(/…\[\d+ chars\]$/);
+    // The row's own columns: the turn's 500 KB message is a piece, named by its hash.
+    expect(entry.trace.newMessages).toMatch(/^\["\\u0000piece:[\w-]{22}"\]$/);
     expect(lines[0]).not.toContain(CLIENT_KEY);
   });
 });

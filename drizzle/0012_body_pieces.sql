@@ -1,0 +1,29 @@
+CREATE TABLE `body_pieces` (
+	`hash` text PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`json` text,
+	`gzip` blob,
+	`r2_key` text,
+	`chars` integer NOT NULL,
+	`preview` text,
+	`created_at` integer NOT NULL,
+	`last_day` text NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE `traces` ADD `body_format` integer;--> statement-breakpoint
+ALTER TABLE `traces` ADD `request_frame` text REFERENCES body_pieces(hash);--> statement-breakpoint
+ALTER TABLE `traces` ADD `new_messages` text;--> statement-breakpoint
+ALTER TABLE `traces` ADD `request_patch` text;--> statement-breakpoint
+ALTER TABLE `traces` ADD `history_trace_id` text REFERENCES traces(id);--> statement-breakpoint
+ALTER TABLE `traces` ADD `history_length` integer;--> statement-breakpoint
+ALTER TABLE `traces` ADD `conversation_hash` text;--> statement-breakpoint
+ALTER TABLE `traces` ADD `conversation_length` integer;--> statement-breakpoint
+ALTER TABLE `traces` ADD `upstream_frame` text REFERENCES body_pieces(hash);--> statement-breakpoint
+ALTER TABLE `traces` ADD `upstream_new_messages` text;--> statement-breakpoint
+ALTER TABLE `traces` ADD `upstream_patch` text;--> statement-breakpoint
+ALTER TABLE `traces` ADD `upstream_history_length` integer;--> statement-breakpoint
+ALTER TABLE `traces` ADD `upstream_conversation_hash` text;--> statement-breakpoint
+ALTER TABLE `traces` ADD `upstream_conversation_length` integer;--> statement-breakpoint
+CREATE INDEX `traces_history_idx` ON `traces` (`history_trace_id`);--> statement-breakpoint
+CREATE INDEX `traces_request_frame_idx` ON `traces` (`request_frame`);--> statement-breakpoint
+CREATE INDEX `traces_upstream_frame_idx` ON `traces` (`upstream_frame`);

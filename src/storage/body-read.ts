@@ -1,0 +1,207 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../config';
+import { errorText } from '../core/errors';
+import { log } from '../core/log';
+import { answerElement, framePieces, joinBody, type Marker, mayHoldReferences, PIECE_REF, sourceResolver, unescapeValue } from './body-split';
+import { readStoredBody } from './bodies';
+import { loadPieces } from './pieces';
+import { type Trace, traces } from './schema';
+
+/**
+ * The read side of body format 1: a trace's request and translated request put back together
+ * from its frame, the conversation of the trace it continues (recursively), and what it added.
+ */
+
+/**
+ * How a trace's bodies are stored, not what they hold: left out of what /api and RPC return,
+ * which carry the bodies themselves (Studio shows these columns).
+ */
+const STORAGE_COLUMN_NAMES = [
+  'bodyFormat',
+  'requestFrame',
+  'newMessages',
+  'requestPatch',
+  'historyTraceId',
+  'historyLength',
+  'conversationHash',
+  'conversationLength',
+  'upstreamFrame',
+  'upstreamNewMessages',
+  'upstreamPatch',
+  'upstreamHistoryLength',
+  'upstreamConversationHash',
+  'upstreamConversationLength',
+] as const satisfies readonly (keyof Trace)[];
+
+export type StorageColumn = (typeof STORAGE_COLUMN_NAMES)[number];
+export const STORAGE_COLUMNS: ReadonlySet<string> = new Set(STORAGE_COLUMN_NAMES);
+
+/** A trace without its storage columns. */
+export function withoutStorageColumns<T extends object>(row: T): Omit<T, StorageColumn> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (!STORAGE_COLUMNS.has(key)) out[key] = value;
+  return out as Omit<T, StorageColumn>;
+}
+
+/** What a trace contributes to the conversations built on it. */
+const chainColumns = {
+  id: traces.id,
+  historyTraceId: traces.historyTraceId,
+  historyLength: traces.historyLength,
+  newMessages: traces.newMessages,
+  upstreamNewMessages: traces.upstreamNewMessages,
+  upstreamHistoryLength: traces.upstreamHistoryLength,
+  responseBody: traces.responseBody,
+  responseBodyTruncated: traces.responseBodyTruncated,
+  responseBodyR2Key: traces.responseBodyR2Key,
+};
+type ChainRow = { [K in keyof typeof chainColumns]: Trace[K] };
+
+/** The rows of a trace's chain not already at hand: every trace each one continues, back to the first. */
+async function loadChain(db: Database, seeds: string[], into: Map<string, ChainRow>): Promise<void> {
+  let missing = seeds.filter((id) => !into.has(id));
+  while (missing.length > 0) {
+    for (let i = 0; i < missing.length; i += 90) {
+      const slice = missing.slice(i, i + 90);
+      const rows = await db
+        .select(chainColumns)
+        .from(traces)
+        .where(
+          sql`${traces.id} IN (WITH RECURSIVE chain(id) AS (SELECT value FROM json_each(${JSON.stringify(slice)}) UNION SELECT t.history_trace_id FROM traces t JOIN chain ON t.id = chain.id WHERE t.history_trace_id IS NOT NULL) SELECT id FROM chain)`,
+        );
+      for (const row of rows) into.set(row.id, row);
+    }
+    // A trace that is gone (it should not be: retention re-roots first) ends the walk.
+    missing = [...into.values()].map((row) => row.historyTraceId).filter((id): id is string => id !== null && !into.has(id) && !seeds.includes(id));
+    seeds = [...seeds, ...missing];
+  }
+}
+
+const PIECE_IN_JSON = /"\\u0000piece:([A-Za-z0-9_-]{22})"/g;
+
+function piecesIn(text: string | null): string[] {
+  if (!text || !text.includes('\\u0000piece:')) return [];
+  return [...text.matchAll(PIECE_IN_JSON)].map((match) => match[1]!);
+}
+
+class Conversations {
+  private readonly messages = new Map<string, unknown[]>();
+  private readonly upstream = new Map<string, unknown[]>();
+
+  constructor(
+    private readonly chain: Map<string, ChainRow>,
+    private readonly pieces: Map<string, string>,
+    private readonly responses: Map<string, string | null>,
+  ) {}
+
+  private decode(text: string | null, resolveSource?: (reference: string) => unknown): unknown[] {
+    if (!text) return [];
+    const list = JSON.parse(text) as unknown[];
+    if (!mayHoldReferences(text)) return list;
+    return list.map((element) => {
+      let value = element;
+      if (typeof value === 'string' && value.startsWith(PIECE_REF)) {
+        const hash = value.slice(PIECE_REF.length);
+        const piece = this.pieces.get(hash);
+        if (piece === undefined) throw new Error(`piece ${hash} is missing`);
+        value = JSON.parse(piece);
+      }
+      return unescapeValue(value, resolveSource);
+    });
+  }
+
+  /** Walks a chain oldest first without recursion: a session may run to thousands of turns. */
+  private ordered(id: string, done: Map<string, unknown[]>): string[] {
+    const order: string[] = [];
+    for (let at: string | null = id; at !== null && !done.has(at); ) {
+      order.push(at);
+      const row = this.chain.get(at);
+      if (!row) throw new Error(`trace ${at} of a conversation is missing`);
+      at = row.historyTraceId;
+    }
+    return order.reverse();
+  }
+
+  /** The trace's messages, markers taken out. */
+  messagesOf(id: string): unknown[] {
+    for (const at of this.ordered(id, this.messages)) {
+      const row = this.chain.get(at)!;
+      const history = row.historyTraceId ? this.conversationOf(row.historyTraceId).slice(0, row.historyLength ?? 0) : [];
+      this.messages.set(at, [...history, ...this.decode(row.newMessages)]);
+    }
+    return this.messages.get(id)!;
+  }
+
+  /** Its messages, then its answer. */
+  conversationOf(id: string): unknown[] {
+    const messages = this.messagesOf(id);
+    const answer = answerElement(this.responses.get(id) ?? null);
+    return answer ? [...messages, answer] : messages;
+  }
+
+  /** The translated request's messages, markers taken out. */
+  upstreamOf(id: string): unknown[] {
+    for (const at of this.ordered(id, this.upstream)) {
+      const row = this.chain.get(at)!;
+      const history = row.historyTraceId && row.upstreamHistoryLength ? this.upstreamOf(row.historyTraceId).slice(0, row.upstreamHistoryLength) : [];
+      this.upstream.set(at, [...history, ...this.decode(row.upstreamNewMessages, sourceResolver(this.messagesOf(at)))]);
+    }
+    return this.upstream.get(id)!;
+  }
+}
+
+/**
+ * Fills in the bodies of traces stored in body format 1 (`requestBody`, `upstreamRequestBody`,
+ * and the headers from the frame), in place; traces stored whole are left as they are. A body
+ * that cannot be put back (a piece gone) reads as null.
+ */
+export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket): Promise<void> {
+  const split = rows.filter((row) => row.requestFrame !== null);
+  if (split.length === 0) return;
+  const chain = new Map<string, ChainRow>();
+  for (const row of rows) chain.set(row.id, row);
+  await loadChain(
+    db,
+    split.map((row) => row.historyTraceId).filter((id): id is string => id !== null),
+    chain,
+  );
+
+  // Responses that went to R2: a conversation needs its answers.
+  const responses = new Map<string, string | null>();
+  await Promise.all(
+    [...chain.values()].map(async (row) => {
+      const text = row.responseBodyTruncated
+        ? null
+        : (row.responseBody ?? (row.responseBodyR2Key && bucket ? await readStoredBody(bucket, row.responseBodyR2Key) : null));
+      responses.set(row.id, text);
+    }),
+  );
+
+  const frames = split.flatMap((row) => [row.requestFrame!, ...(row.upstreamFrame ? [row.upstreamFrame] : [])]);
+  const inMessages = [...chain.values()].flatMap((row) => [...piecesIn(row.newMessages), ...piecesIn(row.upstreamNewMessages)]);
+  const pieces = await loadPieces(db, [...frames, ...inMessages], bucket);
+  const named = frames.flatMap((hash) => (pieces.has(hash) ? framePieces((JSON.parse(pieces.get(hash)!) as { body: Record<string, unknown> }).body) : []));
+  for (const [hash, text] of await loadPieces(db, named, bucket)) pieces.set(hash, text);
+
+  const conversations = new Conversations(chain, pieces, responses);
+  const pieceValue = (hash: string) => {
+    const text = pieces.get(hash);
+    if (text === undefined) throw new Error(`piece ${hash} is missing`);
+    return JSON.parse(text) as unknown;
+  };
+  for (const row of split) {
+    try {
+      const frame = JSON.parse(pieces.get(row.requestFrame!) ?? 'null') as { headers?: Record<string, string>; body: Record<string, unknown> } | null;
+      if (!frame) throw new Error(`frame ${row.requestFrame} is missing`);
+      row.requestHeaders = { ...frame.headers, ...row.requestHeaders };
+      row.requestBody = JSON.stringify(joinBody(frame.body, pieceValue, conversations.messagesOf(row.id), (row.requestPatch ?? []) as Marker[]));
+      if (row.upstreamFrame) {
+        const upstream = JSON.parse(pieces.get(row.upstreamFrame) ?? 'null') as { body: Record<string, unknown> } | null;
+        if (!upstream) throw new Error(`frame ${row.upstreamFrame} is missing`);
+        row.upstreamRequestBody = JSON.stringify(joinBody(upstream.body, pieceValue, conversations.upstreamOf(row.id), (row.upstreamPatch ?? []) as Marker[]));
+      }
+    } catch (err) {
+      log('error', 'trace_body_unreadable', row.id, { error: errorText(err) });
+    }
+  }
+}

@@ -3,7 +3,7 @@ import { messageRequest, messageResponse, streamText } from './fixtures/anthropi
 import { chunk, completion, sse, usageChunk } from './fixtures/openai';
 import { item, responseEvents, responseObject, sse as responsesSse } from './fixtures/scripted-responses.mjs';
 import { makeServiceAccount, type Reply, scriptedBedrock, scriptedVertex } from './helpers/platforms.mjs';
-import { allTraces, post, scriptUpstream, traceOf } from './helpers/worker';
+import { allPieceTexts, allTraces, post, scriptUpstream, traceOf } from './helpers/worker';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -151,6 +151,8 @@ describe('secrets never reach D1', () => {
         for (const secret of secrets) if (stored?.includes(secret)) hits.push(`${row.id}.${column} holds ${secret}`);
       }
     }
+    // The shared pieces (frames with their headers, system prompts, large messages), decompressed.
+    for (const [hash, text] of await allPieceTexts()) for (const secret of secrets) if (text.includes(secret)) hits.push(`piece ${hash} holds ${secret}`);
     expect(hits).toEqual([]);
   });
 });
@@ -249,6 +251,8 @@ describe('cloud credentials never reach D1 or the logs', () => {
         for (const secret of secrets) if (stored?.includes(secret)) hits.push(`${row.id}.${column} holds ${secret.slice(0, 20)}…`);
       }
     }
+    for (const [hash, text] of await allPieceTexts())
+      for (const secret of secrets) if (text.includes(secret)) hits.push(`piece ${hash} holds ${secret.slice(0, 20)}…`);
     expect(hits).toEqual([]);
     const logged = lines.join('\n');
     expect(lines.filter((line) => line.includes('"event":"request"'))).toHaveLength(ids.length);

@@ -11,7 +11,7 @@ export async function runRetention(config: Config, now: number): Promise<Retenti
   await pruneAdminAccess(config.db, now);
   const days = config.trace.retentionDays;
   if (days === null) return null;
-  const result = await deleteExpiredTraces(config.d1, days, now, config.trace.store?.bucket ?? undefined);
+  const result = await deleteExpiredTraces(config.d1, days, now, config.trace.store?.bucket ?? undefined, config.trace.store);
   log('info', 'trace_retention', null, { days, ...result });
   return result;
 }

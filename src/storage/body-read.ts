@@ -44,7 +44,7 @@ export function withoutStorageColumns<T extends object>(row: T): Omit<T, Storage
 }
 
 /** What a trace contributes to the conversations built on it. */
-const chainColumns = {
+export const chainColumns = {
   id: traces.id,
   historyTraceId: traces.historyTraceId,
   historyLength: traces.historyLength,
@@ -55,7 +55,7 @@ const chainColumns = {
   responseBodyTruncated: traces.responseBodyTruncated,
   responseBodyR2Key: traces.responseBodyR2Key,
 };
-type ChainRow = { [K in keyof typeof chainColumns]: Trace[K] };
+export type ChainRow = { [K in keyof typeof chainColumns]: Trace[K] };
 
 /** The rows of a trace's chain not already at hand: every trace each one continues, back to the first. */
 async function loadChain(db: Database, seeds: string[], into: Map<string, ChainRow>): Promise<void> {
@@ -80,11 +80,11 @@ async function loadChain(db: Database, seeds: string[], into: Map<string, ChainR
 const PIECE_IN_JSON = /"\\u0000piece:([A-Za-z0-9_-]{22})"/g;
 
 function piecesIn(text: string | null): string[] {
-  if (!text || !text.includes('\\u0000piece:')) return [];
+  if (!text?.includes('\\u0000piece:')) return [];
   return [...text.matchAll(PIECE_IN_JSON)].map((match) => match[1]!);
 }
 
-class Conversations {
+export class Conversations {
   private readonly messages = new Map<string, unknown[]>();
   private readonly upstream = new Map<string, unknown[]>();
 
@@ -151,22 +151,23 @@ class Conversations {
 }
 
 /**
- * Fills in the bodies of traces stored in body format 1 (`requestBody`, `upstreamRequestBody`,
- * and the headers from the frame), in place; traces stored whole are left as they are. A body
- * that cannot be put back (a piece gone) reads as null.
+ * The conversations of these traces, ready to put back together: every trace they continue
+ * (back to the first), the answers (from R2 where they went), and the pieces their messages and
+ * the given frames name (with the pieces those frames name).
  */
-export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket): Promise<void> {
-  const split = rows.filter((row) => row.requestFrame !== null);
-  if (split.length === 0) return;
+export async function loadConversations(
+  db: Database,
+  rows: readonly ChainRow[],
+  frames: readonly string[],
+  bucket?: R2Bucket,
+): Promise<{ conversations: Conversations; pieces: Map<string, string> }> {
   const chain = new Map<string, ChainRow>();
   for (const row of rows) chain.set(row.id, row);
   await loadChain(
     db,
-    split.map((row) => row.historyTraceId).filter((id): id is string => id !== null),
+    rows.map((row) => row.historyTraceId).filter((id): id is string => id !== null),
     chain,
   );
-
-  // Responses that went to R2: a conversation needs its answers.
   const responses = new Map<string, string | null>();
   await Promise.all(
     [...chain.values()].map(async (row) => {
@@ -176,14 +177,23 @@ export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket)
       responses.set(row.id, text);
     }),
   );
-
-  const frames = split.flatMap((row) => [row.requestFrame!, ...(row.upstreamFrame ? [row.upstreamFrame] : [])]);
   const inMessages = [...chain.values()].flatMap((row) => [...piecesIn(row.newMessages), ...piecesIn(row.upstreamNewMessages)]);
   const pieces = await loadPieces(db, [...frames, ...inMessages], bucket);
   const named = frames.flatMap((hash) => (pieces.has(hash) ? framePieces((JSON.parse(pieces.get(hash)!) as { body: Record<string, unknown> }).body) : []));
   for (const [hash, text] of await loadPieces(db, named, bucket)) pieces.set(hash, text);
+  return { conversations: new Conversations(chain, pieces, responses), pieces };
+}
 
-  const conversations = new Conversations(chain, pieces, responses);
+/**
+ * Fills in the bodies of traces stored in body format 1 (`requestBody`, `upstreamRequestBody`,
+ * and the headers from the frame), in place; traces stored whole are left as they are. A body
+ * that cannot be put back (a piece gone) reads as null.
+ */
+export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket): Promise<void> {
+  const split = rows.filter((row) => row.requestFrame !== null);
+  if (split.length === 0) return;
+  const frames = split.flatMap((row) => [row.requestFrame!, ...(row.upstreamFrame ? [row.upstreamFrame] : [])]);
+  const { conversations, pieces } = await loadConversations(db, rows, frames, bucket);
   const pieceValue = (hash: string) => {
     const text = pieces.get(hash);
     if (text === undefined) throw new Error(`piece ${hash} is missing`);

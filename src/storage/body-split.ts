@@ -99,6 +99,11 @@ export function joinBody(frame: Json, pieceValue: (hash: string) => unknown, ele
   return body;
 }
 
+/** The hashes of the pieces a frame piece's text names. */
+export function namedPieces(frameText: string): string[] {
+  return framePieces((JSON.parse(frameText) as { body: Json }).body);
+}
+
 /** The hashes of the pieces a frame names. */
 export function framePieces(frame: Json): string[] {
   const hashes: string[] = [];

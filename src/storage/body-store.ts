@@ -333,3 +333,33 @@ async function split(
   };
   return result;
 }
+
+/**
+ * A trace made to stand on its own, for when the trace it continues is deleted (retention): its
+ * whole conversation (and translated conversation) becomes its news. The pieces it names are
+ * returned to be stored again, or marked used today, so that collection keeps them.
+ */
+export async function standAlone(
+  messages: readonly unknown[],
+  upstream: readonly unknown[] | null,
+  now: number,
+  store: BodyStore | null,
+): Promise<{ columns: Partial<NewTrace>; pieces: NewBodyPiece[] }> {
+  const pieces: SplitStored['pieces'] = new Map();
+  const texts = messages.map((element) => storedText(element, JSON.stringify(element)));
+  const columns: Partial<NewTrace> = { historyTraceId: null, historyLength: null, newMessages: await storeElements(texts, pieces) };
+  if (upstream) {
+    const shared = shareStrings(
+      upstream.map((element) => escapeValue(element)),
+      messages,
+      0,
+    );
+    columns.upstreamNewMessages = await storeElements(
+      shared.map((element) => JSON.stringify(element)),
+      pieces,
+    );
+    columns.upstreamHistoryLength = null;
+  }
+  const rows = await Promise.all([...pieces].map(([hash, piece]) => pieceRow(hash, piece.kind, piece.text, now, store)));
+  return { columns, pieces: rows };
+}

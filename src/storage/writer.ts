@@ -74,31 +74,35 @@ export function noteWritten(prepared: PreparedTrace): void {
  */
 export function traceStatements(db: Config['db'], prepared: PreparedTrace): BatchItem<'sqlite'>[] {
   const { row, bodies } = prepared;
-  const statements: BatchItem<'sqlite'>[] = [];
-  if (bodies) {
-    for (const piece of bodies.pieces) {
-      statements.push(
-        db
-          .insert(bodyPieces)
-          .values(piece)
-          .onConflictDoUpdate({ target: bodyPieces.hash, set: { lastDay: sql`excluded.last_day` }, setWhere: sql`${bodyPieces.lastDay} < excluded.last_day` }),
-      );
-    }
-    for (let i = 0; i < bodies.touched.length; i += 90) {
-      const hashes = bodies.touched.slice(i, i + 90);
-      statements.push(
-        db
-          .update(bodyPieces)
-          .set({ lastDay: bodies.day })
-          .where(and(inArray(bodyPieces.hash, hashes), lt(bodyPieces.lastDay, bodies.day))),
-      );
-    }
-  }
+  const statements: BatchItem<'sqlite'>[] = bodies ? pieceStatements(db, bodies) : [];
   if (row.sessionId) {
     const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
     statements.push(db.insert(sessions).values(session).onConflictDoNothing());
   }
   statements.push(db.insert(traces).values(row));
+  return statements;
+}
+
+/** The statements that store a trace's new pieces, and mark the ones it reuses as used today. */
+export function pieceStatements(db: Config['db'], bodies: Pick<StoredBodies, 'pieces' | 'touched' | 'day'>): BatchItem<'sqlite'>[] {
+  const statements: BatchItem<'sqlite'>[] = [];
+  for (const piece of bodies.pieces) {
+    statements.push(
+      db
+        .insert(bodyPieces)
+        .values(piece)
+        .onConflictDoUpdate({ target: bodyPieces.hash, set: { lastDay: sql`excluded.last_day` }, setWhere: sql`${bodyPieces.lastDay} < excluded.last_day` }),
+    );
+  }
+  for (let i = 0; i < bodies.touched.length; i += 90) {
+    const hashes = bodies.touched.slice(i, i + 90);
+    statements.push(
+      db
+        .update(bodyPieces)
+        .set({ lastDay: bodies.day })
+        .where(and(inArray(bodyPieces.hash, hashes), lt(bodyPieces.lastDay, bodies.day))),
+    );
+  }
   return statements;
 }
 

@@ -4,7 +4,8 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { vi } from 'vitest';
-import { traces, type Trace } from '../../src/storage/schema';
+import { loadPieces } from '../../src/storage/pieces';
+import { bodyPieces, traces, type Trace } from '../../src/storage/schema';
 import app from '../../src/index';
 
 /** The proxy as `npm run dev` serves it: on loopback, where it needs no PROXY_API_KEYS. */
@@ -63,6 +64,14 @@ export async function storedRowOf(id: string): Promise<Trace> {
   const row = await drizzle(env.DB).select().from(traces).where(eq(traces.id, id)).get();
   if (!row) throw new Error(`no trace row ${id}`);
   return row;
+}
+
+/** Every stored piece's text (gzipped ones decompressed): what D1 holds besides the trace rows. */
+export async function allPieceTexts(): Promise<Map<string, string>> {
+  const hashes = (await drizzle(env.DB).select({ hash: bodyPieces.hash }).from(bodyPieces)).map((row) => row.hash);
+  const texts = await loadPieces(drizzle(env.DB), hashes);
+  if (texts.size !== hashes.length) throw new Error(`read ${texts.size} of ${hashes.length} pieces`);
+  return texts;
 }
 
 export async function allTraces(): Promise<Trace[]> {

@@ -4,14 +4,13 @@ import { drizzle } from 'drizzle-orm/d1';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { newTraceId } from '../../src/core/ids';
-import type { CompletedRequest } from '../../src/recording/recorder';
 import { forgetConversations } from '../../src/storage/conversations';
 import { persist } from '../../src/storage/persist';
 import { forgetStoredPieces } from '../../src/storage/pieces';
 import { getSession, getTrace } from '../../src/storage/queries';
 import { bodyPieces, traces } from '../../src/storage/schema';
 import { claudeCodeRequests } from '../fixtures/claude-code';
+import { completed } from '../helpers/records';
 
 /**
  * Body format 1 reads back exactly: over generated session histories, every request and
@@ -24,50 +23,6 @@ const config = () => loadConfig(env as never);
 
 type Json = Record<string, unknown>;
 type Message = { role: string; content: string | Json[] };
-
-/** A finished request as the recorder produces it. */
-function completed(fields: Partial<CompletedRequest> & Pick<CompletedRequest, 'requestBody'>): CompletedRequest {
-  const now = Date.now();
-  return {
-    id: newTraceId(now),
-    createdAt: new Date(now),
-    method: 'POST',
-    path: '/v1/messages',
-    sessionId: null,
-    agentId: null,
-    parentAgentId: null,
-    requestHeaders: { 'content-type': 'application/json', 'user-agent': 'claude-cli/2.1.330', 'content-length': String(fields.requestBody?.length ?? 0) },
-    clientIp: '127.0.0.1',
-    userAgent: 'claude-cli/2.1.330',
-    requestedModel: 'claude-sonnet-4-6',
-    stream: true,
-    provider: 'anthropic',
-    targetModel: 'claude-sonnet-4-6',
-    targetUrl: 'https://api.anthropic.com/v1/messages',
-    apiKeyName: null,
-    routeName: 'ROUTES[0]',
-    routeReason: 'match claude-*',
-    status: 200,
-    errorType: null,
-    errorMessage: null,
-    endReason: 'complete',
-    stopReason: 'tool_use',
-    inputTokens: 10,
-    outputTokens: 5,
-    cacheReadInputTokens: 0,
-    cacheCreationInputTokens: 0,
-    ttftMs: 5,
-    durationMs: 9,
-    attempts: null,
-    requestBytes: fields.requestBody?.length ?? null,
-    upstreamRequestBody: null,
-    responseBody: null,
-    responseBytes: null,
-    secrets: new Set(),
-    refused: false,
-    ...fields,
-  };
-}
 
 // ---- a model of Claude Code sessions
 

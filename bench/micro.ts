@@ -40,7 +40,13 @@ import { allAnthropic, routeRequest } from '../src/routing/match';
 import { persist } from '../src/storage/persist';
 import { costMicros, findPrice, utcDay } from '../src/storage/prices';
 import { enforceBudget } from '../src/storage/spend';
-import { fitBodies, scrubRow, traceRow, traceStatements } from '../src/storage/writer';
+import { fitBodies, noteWritten, scrubRow, traceRow, traceStatements } from '../src/storage/writer';
+import { storeBodies } from '../src/storage/body-store';
+import { forgetConversations } from '../src/storage/conversations';
+import { forgetStoredPieces } from '../src/storage/pieces';
+import type { NewTrace } from '../src/storage/schema';
+import { newTraceId } from '../src/core/ids';
+import { drizzle } from 'drizzle-orm/d1';
 import { upstreamAuth } from '../src/upstream/auth';
 import { joinUrl } from '../src/upstream/http';
 import { endsWithTerminalEvent } from '../src/upstream/pump';
@@ -320,7 +326,7 @@ async function traceSteps(record: CompletedRequest, out: Map<string, number[]>) 
   const price = findPrice(record.targetModel ?? record.requestedModel, utcDay(record.createdAt), pricesCache);
   const cost = { costMicros: price ? costMicros(record, price) : null, priceId: price?.id ?? null };
   next('trace: findPrice');
-  const row = await traceRow({ ...config, trace: { ...config.trace, bodies: 'none' } }, record, cost);
+  const { row } = await traceRow({ ...config, trace: { ...config.trace, bodies: 'none' } }, record, cost);
   row.requestBody = record.requestBody;
   row.upstreamRequestBody = record.upstreamRequestBody;
   row.responseBody = record.responseBody;
@@ -329,7 +335,7 @@ async function traceSteps(record: CompletedRequest, out: Map<string, number[]>) 
   next('trace: scrubRow');
   fitBodies(row);
   next('trace: fitBodies');
-  await config.db.batch(traceStatements(config.db, row) as [never]);
+  await config.db.batch(traceStatements(config.db, { row, bodies: null }) as [never]);
   next('trace: drizzle insert (+ session)');
 }
 
@@ -457,4 +463,64 @@ function tokenEstimate(): { bytes: number; tokens: number; us: number } {
   return { bytes: Buffer.byteLength(text), tokens: estimateRequestTokens(request), us: round2(median(times)) };
 }
 const token_estimate = only && !only.includes('tokens') ? undefined : tokenEstimate();
-process.stdout.write(`${JSON.stringify({ node: process.version, results, budget_check_us, token_estimate })}\n`);
+
+/**
+ * What body format 1 adds to the trace write of a Claude Code turn (src/storage/body-store.ts):
+ * parse, split, hash what is new, find the history, build the news; the previous turn is
+ * remembered, as it is in a warm isolate. On a real 90 KB Claude Code request (and with its
+ * translation to Chat Completions beside it), from the row to the statements' inputs.
+ */
+async function storageWrite(): Promise<Record<string, number>> {
+  const text = readFileSync(join(process.cwd(), 'test/fixtures/claude-code/004.json'), 'utf8');
+  const request = JSON.parse(text) as { messages: { role: string; content: unknown }[] } & Record<string, unknown>;
+  const db = drizzle(stubD1(priceRows) as unknown as D1Database);
+  const target = { provider: 'openai', baseUrl: UPSTREAM, model: 'bench-model' } as never;
+  const translate = (body: unknown) =>
+    JSON.stringify(toOpenAIRequest(body as never, { model: 'bench-model', compat: compatFor(target), maxTokens: undefined }).body);
+  const base = { ...request, messages: request.messages.slice(0, -2) };
+  const answer = JSON.stringify({
+    id: 'msg_bench',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-6',
+    content: request.messages.at(-2)!.content,
+    stop_reason: 'tool_use',
+  });
+  const row = (body: unknown, translated: boolean, id: string) =>
+    ({
+      requestBytes: text.length,
+      id,
+      createdAt: new Date(),
+      method: 'POST',
+      path: '/v1/messages',
+      sessionId: 'bench-session',
+      apiKeyName: null,
+      requestHeaders: clientHeaders({ session: true }),
+      requestBody: JSON.stringify(body),
+      upstreamRequestBody: translated ? translate(body) : null,
+      responseBody: answer,
+    }) as NewTrace;
+  const out: Record<string, number> = { request_bytes: Buffer.byteLength(text) };
+  for (const translated of [false, true]) {
+    forgetConversations();
+    forgetStoredPieces();
+    const first = row(base, translated, newTraceId());
+    const firstBodies = await storeBodies(db, first, answer, { parsed: { request: base } });
+    noteWritten({ row: first, bodies: firstBodies });
+    const times: number[] = [];
+    for (let i = 0; i < 1_500; i++) {
+      const next = row(request, translated, newTraceId());
+      // As a request parses its body (and a provider builds its translation) anyway: storage gets those values.
+      const parsed = { request: JSON.parse(next.requestBody!), upstream: translated ? JSON.parse(next.upstreamRequestBody!) : undefined };
+      const t0 = performance.now();
+      const stored = await storeBodies(db, next, answer, { parsed });
+      if (i >= 300) times.push((performance.now() - t0) * 1000);
+      if (stored.pieces.length > 0 || next.historyLength !== request.messages.length - 1)
+        throw new Error(`the turn was not stored as news over its history: new ${stored.pieces.map((p) => p.kind)}, history ${next.historyLength}`);
+    }
+    out[translated ? 'translated_turn_us' : 'turn_us'] = round2(median(times));
+  }
+  return out;
+}
+const trace_storage = only && !only.includes('storage') ? undefined : await storageWrite();
+process.stdout.write(`${JSON.stringify({ node: process.version, results, budget_check_us, token_estimate, trace_storage })}\n`);

@@ -47,9 +47,13 @@ export interface CompletedRequest {
   attempts: Attempt[] | null;
   /** The body as received. */
   requestBody: string | null;
+  /** The body as parsed when it was received (never changed since): what storage splits, without parsing it again. */
+  requestJson?: unknown;
   requestBytes: number | null;
   /** The body as sent to the target, when the proxy translated it. */
   upstreamRequestBody: string | null;
+  /** The value that body was serialised from. */
+  upstreamRequestJson?: unknown;
   /** The answer; for streams, the final message reassembled from the events. */
   responseBody: string | null;
   responseBytes: number | null;
@@ -129,6 +133,11 @@ export class RequestRecorder implements CallObserver {
     this.record.requestBytes = bytes.byteLength;
   }
 
+  /** The body as parsed: nothing changes it afterwards (handlers and providers copy what they change). */
+  parsed(json: unknown): void {
+    this.record.requestJson = json;
+  }
+
   /** The model asked for, and whether a stream was. */
   asked(model: string, stream: boolean): void {
     this.record.requestedModel = model;
@@ -187,8 +196,9 @@ export class RequestRecorder implements CallObserver {
     this.record.targetModel = model;
   }
 
-  upstreamRequest(text: string | null): void {
+  upstreamRequest(text: string | null, value?: unknown): void {
     this.record.upstreamRequestBody = text;
+    this.record.upstreamRequestJson = value;
   }
 
   attempt(attempt: Attempt): void {

@@ -36,53 +36,39 @@ export const MIN_SHARED_CHARS = 48;
 export type Marker = [element: number, block: number, inner: number, position: number, value: unknown];
 
 export interface SplitBody {
-  /** The top-level fields in order: kept in the frame, stored as a piece (its JSON text), or the conversation. */
-  fields: Array<{ key: string; value: unknown } | { key: string; piece: string } | { key: string; conversation: true }>;
+  /** The top-level fields in order: kept in the frame, stored as a piece if large enough, or the conversation. */
+  fields: Array<{ key: string; value: unknown; role: 'plain' | 'piece' | 'conversation' }>;
   /** The conversation's elements without markers (null: the body has none). */
   elements: unknown[] | null;
-  /** Each element's JSON text: the same message has the same text in every turn. */
-  texts: string[];
   markers: Marker[];
 }
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Takes a request body apart. Throws (RangeError) on a body nested too deep to serialise: store it whole. */
+/** Takes a request body apart (nothing is serialised here: what is new is, by the caller). */
 export function splitBody(body: Json): SplitBody {
   const fields: SplitBody['fields'] = [];
   let elements: unknown[] | null = null;
-  let texts: string[] = [];
   let markers: Marker[] = [];
   for (const [key, value] of Object.entries(body)) {
     if (elements === null && CONVERSATION_FIELDS.includes(key) && Array.isArray(value)) {
       ({ elements, markers } = stripMarkers(value));
-      texts = elements.map((element) => JSON.stringify(element) ?? 'null');
-      fields.push({ key, conversation: true });
-      continue;
-    }
-    if (PIECE_FIELDS.has(key) && value !== null && typeof value === 'object') {
-      const text = JSON.stringify(value);
-      if (text.length >= MIN_PIECE_CHARS) {
-        fields.push({ key, piece: text });
-        continue;
-      }
-    }
-    if (PIECE_FIELDS.has(key) && typeof value === 'string' && value.length >= MIN_PIECE_CHARS) {
-      fields.push({ key, piece: JSON.stringify(value) });
-      continue;
-    }
-    fields.push({ key, value });
+      fields.push({ key, value: null, role: 'conversation' });
+    } else if (PIECE_FIELDS.has(key) && value !== null && (typeof value === 'object' || (typeof value === 'string' && value.length >= MIN_PIECE_CHARS))) {
+      fields.push({ key, value, role: 'piece' });
+    } else fields.push({ key, value, role: 'plain' });
   }
-  return { fields, elements, texts, markers };
+  return { fields, elements, markers };
 }
 
-/** The frame's body: plain fields escaped, pieces by hash (in `pieceHashes`, by field), the conversation's place. */
+/** The frame's body: plain fields escaped, pieces by hash (in `pieceHashes`, by field; a small one stays plain), the conversation's place. */
 export function frameBody(split: SplitBody, pieceHashes: ReadonlyMap<string, string>): Json {
   const frame: Json = {};
   for (const field of split.fields) {
-    if ('piece' in field) frame[field.key] = PIECE_REF + pieceHashes.get(field.key)!;
-    else if ('conversation' in field) frame[field.key] = CONVERSATION_REF;
+    const hash = field.role === 'piece' ? pieceHashes.get(field.key) : undefined;
+    if (hash !== undefined) frame[field.key] = PIECE_REF + hash;
+    else if (field.role === 'conversation') frame[field.key] = CONVERSATION_REF;
     else frame[field.key] = escapeValue(field.value);
   }
   return frame;

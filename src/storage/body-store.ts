@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { BodyStore, Database } from '../config';
-import { answerElement, escapeValue, frameBody, PIECE_REF, type SplitBody, shareStrings, splitBody, storedText } from './body-split';
+import { sameJson } from '../core/json';
+import { answerElement, escapeValue, frameBody, MIN_PIECE_CHARS, PIECE_REF, type SplitBody, shareStrings, splitBody, storedText } from './body-split';
 import { commonPrefix, findConversation, type StoredConversation } from './conversations';
 import { cachedPieceHash, knownStored, MAX_PIECE_BYTES, pieceBytes, pieceHash, pieceRow, utcDay } from './pieces';
 import { bodyPieces, type NewBodyPiece, type NewTrace, traces } from './schema';
@@ -45,23 +46,51 @@ export interface StoredBodies {
   /** Every piece the trace uses, for this isolate to know them stored today. */
   used: string[];
   day: string;
-  /** The trace's conversation, to build the next turn on once the row is written. */
+  /** The trace's conversation, to build the next turn on once the row is written, and the one it continued. */
   conversation: StoredConversation | null;
+  continued?: { traceId: string; length: number };
 }
 
-/** Chained hashes of a list of texts: entry i names the first i + 1 (what conversation_hash holds). */
+/** Chained hashes of texts: entry i names the first i + 1 (what conversation_hash holds), continuing `from`. */
 async function chainHashes(texts: readonly string[], from: readonly string[] = []): Promise<string[]> {
   const hashes = [...from];
-  for (let i = hashes.length; i < texts.length; i++) hashes.push(await pieceHash(`${hashes[i - 1] ?? ''}\n${texts[i]}`));
+  for (const text of texts) hashes.push(await pieceHash(`${hashes.at(-1) ?? ''}\n${text}`));
   return hashes;
+}
+
+/**
+ * Values stored as pieces lately (system prompts, tool lists), with their text and hash. They
+ * come back on every request: matched by value, since comparing a 50 KB tool list costs a tenth
+ * of serialising it.
+ */
+const recentPieces: { key: string; value: unknown; text: string; hash: string }[] = [];
+const RECENT_PIECES = 32;
+
+/** A top-level value's piece, or null when it is too small to be one. */
+async function fieldPiece(key: string, value: unknown): Promise<{ text: string; hash: string } | null> {
+  for (let i = recentPieces.length - 1; i >= 0; i--) {
+    const known = recentPieces[i]!;
+    if (known.key === key && sameJson(known.value, value)) return known;
+  }
+  const text = JSON.stringify(value);
+  if (text.length < MIN_PIECE_CHARS) return null;
+  const piece = { key, value, text, hash: await pieceHash(text) };
+  recentPieces.push(piece);
+  if (recentPieces.length > RECENT_PIECES) recentPieces.shift();
+  return piece;
+}
+
+export function forgetRecentPieces(): void {
+  recentPieces.length = 0;
 }
 
 interface Base {
   traceId: string;
   length: number;
+  /** Chained hashes of the base conversation's first `length` elements. */
   hashes: readonly string[];
   /** The base's translated messages, when this isolate remembers them… */
-  upstreamTexts: readonly string[] | null;
+  upstreamElements: readonly unknown[] | null;
   upstreamHashes: readonly string[];
   /** …else the hash and length D1 holds of them. */
   upstreamHash?: string | null;
@@ -69,17 +98,16 @@ interface Base {
 }
 
 /** The conversation this trace continues: from this isolate's memory, else from the session's latest traces in D1. */
-async function findBase(db: Database, row: NewTrace, texts: readonly string[], standalone: boolean): Promise<Base | null> {
-  if (standalone || texts.length === 0) return null;
-  const scope = row.apiKeyName ?? '';
-  const found = findConversation(scope, texts, row.createdAt.getTime());
+async function findBase(db: Database, row: NewTrace, elements: readonly unknown[]): Promise<Base | null> {
+  if (elements.length === 0) return null;
+  const found = findConversation(row.apiKeyName ?? '', elements, row.createdAt.getTime());
   if (found && found.length > 0) {
     const { conversation, length } = found;
     return {
       traceId: conversation.traceId,
       length,
       hashes: conversation.hashes.slice(0, length),
-      upstreamTexts: conversation.upstreamTexts,
+      upstreamElements: conversation.upstreamElements,
       upstreamHashes: conversation.upstreamHashes ?? [],
     };
   }
@@ -96,22 +124,22 @@ async function findBase(db: Database, row: NewTrace, texts: readonly string[], s
     .where(
       and(
         eq(traces.sessionId, row.sessionId),
-        row.apiKeyName === null || row.apiKeyName === undefined ? isNull(traces.apiKeyName) : eq(traces.apiKeyName, row.apiKeyName),
+        row.apiKeyName == null ? isNull(traces.apiKeyName) : eq(traces.apiKeyName, row.apiKeyName),
         isNotNull(traces.conversationHash),
       ),
     )
     .orderBy(desc(traces.id))
     .limit(16);
-  const usable = candidates.filter((c) => c.length !== null && c.length > 0 && c.length <= texts.length).sort((a, b) => b.length! - a.length!);
+  const usable = candidates.filter((c) => c.length !== null && c.length > 0 && c.length <= elements.length).sort((a, b) => b.length! - a.length!);
   if (usable.length === 0) return null;
-  const hashes = await chainHashes(texts.slice(0, usable[0]!.length!));
+  const hashes = await chainHashes(elements.slice(0, usable[0]!.length!).map((element) => JSON.stringify(element)));
   for (const candidate of usable) {
     if (hashes[candidate.length! - 1] !== candidate.hash) continue;
     return {
       traceId: candidate.id,
       length: candidate.length!,
       hashes: hashes.slice(0, candidate.length!),
-      upstreamTexts: null,
+      upstreamElements: null,
       upstreamHashes: [],
       upstreamHash: candidate.upstreamHash,
       upstreamLength: candidate.upstreamLength,
@@ -125,7 +153,7 @@ interface SplitStored {
   pieces: Map<string, { kind: string; text: string }>;
   newMessages: string;
   patch: unknown[] | null;
-  texts: string[];
+  /** Chained hashes of all the elements. */
   hashes: string[];
   historyLength: number;
   elements: unknown[];
@@ -159,42 +187,43 @@ async function storeElements(texts: readonly string[], pieces: SplitStored['piec
   return `[${parts.join(',')}]`;
 }
 
-/** Splits one body: frame (with the given extra frame fields), pieces, and the elements after `historyLength`. */
+/** One body: its frame (with `extra` fields beside the body), its pieces, and the elements after `historyLength`. */
 async function storeSplit(
   split: SplitBody,
   extra: Record<string, unknown>,
   historyLength: number,
-  hashesFrom: readonly string[],
+  historyHashes: readonly string[],
   shareWith: { source: readonly unknown[]; from: number } | null,
 ): Promise<SplitStored> {
   const pieces: SplitStored['pieces'] = new Map();
   const fieldHashes = new Map<string, string>();
   for (const field of split.fields) {
-    if (!('piece' in field)) continue;
-    const hash = await cachedPieceHash(field.piece);
-    fieldHashes.set(field.key, hash);
-    pieces.set(hash, { kind: field.key, text: field.piece });
+    if (field.role !== 'piece') continue;
+    const piece = await fieldPiece(field.key, field.value);
+    if (!piece) continue;
+    fieldHashes.set(field.key, piece.hash);
+    pieces.set(piece.hash, { kind: field.key, text: piece.text });
   }
   const frameText = JSON.stringify({ ...extra, body: frameBody(split, fieldHashes) });
   const frameHash = await cachedPieceHash(frameText);
   pieces.set(frameHash, { kind: 'frame', text: frameText });
+
+  // Only what is new is serialised: the history is named, and its hashes are known.
   const elements = split.elements ?? [];
   const fresh = elements.slice(historyLength);
-  // Stored texts: the matched text, unless the element holds strings to escape.
-  let freshTexts = fresh.map((element, i) => storedText(element, split.texts[historyLength + i]!));
+  const texts = fresh.map((element) => JSON.stringify(element) ?? 'null');
+  let storedTexts = fresh.map((element, i) => storedText(element, texts[i]!));
   if (shareWith && fresh.length > 0) {
-    const escaped = fresh.map((element, i) => (freshTexts[i] === split.texts[historyLength + i] ? element : escapeValue(element)));
+    const escaped = fresh.map((element, i) => (storedTexts[i] === texts[i] ? element : escapeValue(element)));
     const shared = shareStrings(escaped, shareWith.source, shareWith.from);
-    freshTexts = shared.map((element, i) => (element === escaped[i] ? freshTexts[i]! : JSON.stringify(element)));
+    storedTexts = shared.map((element, i) => (element === escaped[i] ? storedTexts[i]! : JSON.stringify(element)));
   }
-  const newMessages = await storeElements(freshTexts, pieces);
   return {
     frameHash,
     pieces,
-    newMessages,
+    newMessages: await storeElements(storedTexts, pieces),
     patch: split.markers.length > 0 ? split.markers : null,
-    texts: split.texts,
-    hashes: await chainHashes(split.texts.slice(0, Math.max(historyLength, 0)), hashesFrom),
+    hashes: await chainHashes(texts, historyHashes),
     historyLength,
     elements,
   };
@@ -204,13 +233,15 @@ async function storeSplit(
  * Stores the row's request and translated request in body format 1, in place: the whole bodies
  * leave the row, the frame, history and news take their place. A body that is not a JSON object,
  * was cut, or nests too deep to serialise stays whole (and the row keeps body format 1: nothing
- * to convert). `answer` is the response as stored, whole (null if cut or absent).
+ * to convert). `answerText` is the response as stored, whole (null if cut or absent). `parsed`
+ * are the bodies as parsed when they were received or sent, when the texts are those bodies
+ * unchanged: parsing them again would cost as much as all the rest.
  */
 export async function storeBodies(
   db: Database,
   row: NewTrace,
   answerText: string | null,
-  options: { standalone?: boolean; now?: number; store?: BodyStore | null } = {},
+  options: { now?: number; store?: BodyStore | null; parsed?: { request?: unknown; upstream?: unknown } } = {},
 ): Promise<StoredBodies> {
   const now = options.now ?? Date.now();
   const result: StoredBodies = { pieces: [], touched: [], used: [], day: utcDay(now), conversation: null };
@@ -224,53 +255,60 @@ export async function storeBodies(
   }
 }
 
+const asObject = (value: unknown): Record<string, unknown> | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+
 async function split(
   db: Database,
   row: NewTrace,
   answerText: string | null,
-  options: { standalone?: boolean; now: number; store?: BodyStore | null },
+  options: { now: number; store?: BodyStore | null; parsed?: { request?: unknown; upstream?: unknown } },
   result: StoredBodies,
 ): Promise<StoredBodies> {
   const { now } = options;
   const { day } = result;
-  const request = row.requestBodyTruncated ? null : parseObject(row.requestBody);
+  if (row.requestBodyTruncated) return result;
+  const request = options.parsed?.request !== undefined ? asObject(options.parsed.request) : parseObject(row.requestBody);
   if (!request) return result;
   const split = splitBody(request);
-  const upstream = row.upstreamRequestBodyTruncated ? null : parseObject(row.upstreamRequestBody);
+  const upstream = row.upstreamRequestBodyTruncated
+    ? null
+    : options.parsed?.upstream !== undefined
+      ? asObject(options.parsed.upstream)
+      : parseObject(row.upstreamRequestBody);
   const upstreamSplit = upstream ? splitBody(upstream) : null;
 
-  const base = await findBase(db, row, split.texts, options.standalone ?? false);
+  const elements = split.elements ?? [];
+  const base = await findBase(db, row, elements);
   const historyLength = base?.length ?? 0;
-  const headers = row.requestHeaders ?? {};
   const stable: Record<string, string> = {};
   const volatile: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) (VOLATILE_HEADERS.has(name) ? volatile : stable)[name] = value;
+  for (const [name, value] of Object.entries(row.requestHeaders ?? {})) (VOLATILE_HEADERS.has(name) ? volatile : stable)[name] = value;
   const stored = await storeSplit(split, { headers: stable }, historyLength, base?.hashes ?? [], null);
 
   // The translated request continues the same trace's translated request, as far as they agree.
   let upstreamStored: SplitStored | null = null;
   if (upstreamSplit) {
-    const upTexts = upstreamSplit.texts;
+    const upElements = upstreamSplit.elements ?? [];
     let upstreamLength = 0;
     let upstreamHashes: readonly string[] = [];
-    if (base?.upstreamTexts) {
-      upstreamLength = commonPrefix(base.upstreamTexts, upTexts);
+    if (base?.upstreamElements) {
+      upstreamLength = commonPrefix(base.upstreamElements, upElements);
       upstreamHashes = base.upstreamHashes.slice(0, upstreamLength);
-    } else if (base?.upstreamHash && base.upstreamLength) {
-      const hashes = await chainHashes(upTexts.slice(0, base.upstreamLength));
-      if (hashes.length === base.upstreamLength && hashes.at(-1) === base.upstreamHash) {
+    } else if (base?.upstreamHash && base.upstreamLength && base.upstreamLength <= upElements.length) {
+      const hashes = await chainHashes(upElements.slice(0, base.upstreamLength).map((element) => JSON.stringify(element)));
+      if (hashes.at(-1) === base.upstreamHash) {
         upstreamLength = base.upstreamLength;
         upstreamHashes = hashes;
       }
     }
-    upstreamStored = await storeSplit(upstreamSplit, {}, upstreamLength, upstreamHashes, { source: stored.elements, from: historyLength - 2 });
+    upstreamStored = await storeSplit(upstreamSplit, {}, upstreamLength, upstreamHashes, { source: elements, from: historyLength - 2 });
   }
 
   // This trace's conversation: its messages, then its answer, as the next turn will resend them.
   const answer = answerElement(answerText);
-  const conversationTexts = answer === null ? stored.texts : [...stored.texts, JSON.stringify(answer)];
-  const hashes = await chainHashes(conversationTexts, stored.hashes);
-  const upstreamHashes = upstreamStored ? await chainHashes(upstreamStored.texts, upstreamStored.hashes) : null;
+  const conversation = answer === null ? elements : [...elements, answer];
+  const hashes = answer === null ? stored.hashes : await chainHashes([JSON.stringify(answer)], stored.hashes);
 
   const pieces = new Map([...stored.pieces, ...(upstreamStored?.pieces ?? [])]);
   const newsChars = stored.newMessages.length + (upstreamStored?.newMessages.length ?? 0);
@@ -316,8 +354,8 @@ async function split(
       upstreamNewMessages: upstreamStored.newMessages,
       upstreamPatch: upstreamStored.patch,
       upstreamHistoryLength: upstreamStored.historyLength > 0 && base ? upstreamStored.historyLength : null,
-      upstreamConversationHash: upstreamHashes!.at(-1) ?? null,
-      upstreamConversationLength: upstreamHashes!.length > 0 ? upstreamHashes!.length : null,
+      upstreamConversationHash: upstreamStored.hashes.at(-1) ?? null,
+      upstreamConversationLength: upstreamStored.hashes.length > 0 ? upstreamStored.hashes.length : null,
       upstreamRequestBody: null,
     } satisfies Partial<NewTrace>);
   }
@@ -325,15 +363,16 @@ async function split(
   result.conversation = {
     traceId: row.id,
     scope: row.apiKeyName ?? '',
-    texts: conversationTexts,
+    elements: conversation,
     hashes,
-    upstreamTexts: upstreamStored?.texts ?? null,
-    upstreamHashes,
+    upstreamElements: upstreamStored?.elements ?? null,
+    upstreamHashes: upstreamStored?.hashes ?? null,
     at: row.createdAt.getTime(),
+    chars: (row.requestBytes ?? 0) + (row.upstreamRequestBytes ?? 0),
   };
+  if (base) result.continued = { traceId: base.traceId, length: base.length };
   return result;
 }
-
 /**
  * A trace made to stand on its own, for when the trace it continues is deleted (retention): its
  * whole conversation (and translated conversation) becomes its news. The pieces it names are

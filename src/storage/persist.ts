@@ -21,9 +21,8 @@ const NO_COST: Cost = { costMicros: null, priceId: null };
  * and, for a named proxy key, its cost in `key_spend`, whether traced or not, so budgets hold.
  * One D1 batch for both. Runs in `waitUntil`, after the answer: it never throws, so a D1
  * failure can only cost the trace, never the client's answer. A failed batch is retried once,
- * with the trace built on nothing this isolate remembers (an earlier trace or piece it built on
- * may have gone); then the trace goes to the Workers log as one JSON line, and its spend is
- * written on its own.
+ * rebuilt on nothing this isolate remembers (an earlier trace or piece it built on may have gone);
+ * then the trace goes to the Workers log as one JSON line, and its spend is written on its own.
  */
 export async function persist(config: Config, record: CompletedRequest): Promise<void> {
   const stored = shouldStore(config, record);
@@ -51,7 +50,7 @@ export async function persist(config: Config, record: CompletedRequest): Promise
       if (attempt > 0 && prepared) {
         forgetStoredPieces();
         forgetConversations();
-        prepared = await traceRow(config, record, cost, { standalone: true });
+        prepared = await traceRow(config, record, cost);
       }
       const statements: BatchItem<'sqlite'>[] = [...(prepared ? traceStatements(config.db, prepared) : []), ...(spend ? [spend] : [])];
       await config.db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);

@@ -34,11 +34,10 @@ const RESPONSE_BUDGET = 1_000_000;
 /**
  * The trace row for a finished request: bodies dropped by policy, every secret scrubbed, the
  * request stored as frame + history + news (body format 1), large bodies moved to R2 (when
- * bound), the rest cut to fit D1's row limit and flagged. `standalone` builds on no earlier trace
- * and trusts no piece to be stored already: the retry after a failed write.
+ * bound), the rest cut to fit D1's row limit and flagged.
  */
-export async function traceRow(config: Config, record: CompletedRequest, cost: Cost, options: { standalone?: boolean } = {}): Promise<PreparedTrace> {
-  const { secrets: _secrets, refused, ...fields } = record;
+export async function traceRow(config: Config, record: CompletedRequest, cost: Cost): Promise<PreparedTrace> {
+  const { secrets: _secrets, refused, requestJson, upstreamRequestJson, ...fields } = record;
   const row: NewTrace = { ...fields, ...cost };
   if (row.upstreamRequestBody) row.upstreamRequestBytes = utf8Length(row.upstreamRequestBody);
   const { bodies: policy, store } = config.trace;
@@ -51,7 +50,12 @@ export async function traceRow(config: Config, record: CompletedRequest, cost: C
   if (store) await storeLargeBodies(row, store, ['responseBody']);
   fitBodies(row, RESPONSE_BUDGET, ['responseBody']);
   const answer = row.responseBodyTruncated ? null : (row.responseBody ?? response ?? null);
-  const bodies = dropped || refused ? null : await storeBodies(config.db, row, answer, { standalone: options.standalone, store });
+  // The bodies as parsed on the way in and out, unless scrubbing changed their text.
+  const parsed = {
+    request: row.requestBody === record.requestBody ? requestJson : undefined,
+    upstream: row.upstreamRequestBody === record.upstreamRequestBody ? upstreamRequestJson : undefined,
+  };
+  const bodies = dropped || refused ? null : await storeBodies(config.db, row, answer, { store, parsed });
   // What could not be split (not a JSON object, nested too deep) is stored whole, as before.
   if (store) await storeLargeBodies(row, store, ['requestBody', 'upstreamRequestBody']);
   const news = (row.newMessages?.length ?? 0) + (row.upstreamNewMessages?.length ?? 0);
@@ -64,7 +68,7 @@ export function noteWritten(prepared: PreparedTrace): void {
   const { bodies } = prepared;
   if (!bodies) return;
   noteStored(bodies.used, bodies.day);
-  if (bodies.conversation) rememberConversation(bodies.conversation);
+  if (bodies.conversation) rememberConversation(bodies.conversation, bodies.continued);
 }
 
 /**

@@ -62,7 +62,7 @@ export interface CallObserver {
   /** The provider and model a target is sent. */
   target(provider: string, model: string | null): void;
   /** The request as sent to the target when the proxy translated it; null when it went as received. */
-  upstreamRequest(text: string | null): void;
+  upstreamRequest(text: string | null, value?: unknown): void;
   /** A finished try at a target (its URL becomes the trace's target URL). */
   attempt(attempt: Attempt): void;
   /** The first byte of the upstream's answer arrived. */

@@ -28,11 +28,14 @@ export async function readJsonBody(c: Context<V1Env>): Promise<{ bytes: ArrayBuf
   recorder.received(bytes);
   const text = decoder.decode(bytes);
   if (text.trim() === '') throw new ProxyError('invalid_request_error', 'request body is empty: expected a JSON object');
+  let json: unknown;
   try {
-    return { bytes, json: JSON.parse(text) };
+    json = JSON.parse(text);
   } catch (err) {
     throw new ProxyError('invalid_request_error', `request body is not valid JSON: ${(err as Error).message}`);
   }
+  recorder.parsed(json);
+  return { bytes, json };
 }
 
 function tooLarge(maxBytes: number): ProxyError {

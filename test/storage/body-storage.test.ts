@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { forgetConversations } from '../../src/storage/conversations';
 import { persist } from '../../src/storage/persist';
 import { forgetStoredPieces } from '../../src/storage/pieces';
+import { forgetRecentPieces } from '../../src/storage/body-store';
 import { getSession, getTrace } from '../../src/storage/queries';
 import { bodyPieces, traces } from '../../src/storage/schema';
 import { claudeCodeRequests } from '../fixtures/claude-code';
@@ -112,6 +113,7 @@ interface Sent {
 async function runSession(steps: { op: string; size: number; pick: number; odd: boolean }[], sessions: SessionState[]): Promise<Sent[]> {
   forgetConversations();
   forgetStoredPieces();
+  forgetRecentPieces();
   const sent: Sent[] = [];
   let current = sessions[0]!;
   for (const [i, s] of steps.entries()) {
@@ -170,10 +172,13 @@ async function runSession(steps: { op: string; size: number; pick: number; odd: 
       usage: { input_tokens: 10, output_tokens: 5 },
     };
     const requestText = JSON.stringify(request);
-    const upstream = state.translated ? JSON.stringify(translate(request)) : null;
+    const translation = state.translated ? translate(request) : null;
+    const upstream = translation ? JSON.stringify(translation) : null;
     const record = completed({
       requestBody: requestText,
       upstreamRequestBody: upstream,
+      // As the proxy records them: the values parsed on the way in and serialised on the way out (here, every other step).
+      ...(i % 2 === 0 ? { requestJson: request, upstreamRequestJson: translation ?? undefined } : {}),
       responseBody: JSON.stringify(response),
       sessionId: state.id,
       apiKeyName: state.key,

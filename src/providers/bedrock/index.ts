@@ -29,7 +29,7 @@ export const bedrockProvider: Provider = {
     else if ((target.bedrockApi ?? 'invoke') === 'invoke') built = invokeRequest(target.baseUrl, modelId, request, betaHeader);
     else built = messagesApiRequest(target.baseUrl, modelId, request, betaHeader);
     const payload = JSON.stringify(built.body);
-    observer.upstreamRequest(payload);
+    observer.upstreamRequest(payload, built.body);
 
     const headers = new Headers({
       'content-type': 'application/json',

@@ -41,7 +41,7 @@ export const openaiResponsesProvider: Provider = {
     const fields = body as unknown as Record<string, unknown>;
     withoutRefused(refusals, fields);
     const payload = JSON.stringify(body);
-    observer.upstreamRequest(payload);
+    observer.upstreamRequest(payload, body);
     const host = new URL(url).host;
     const context: ResponsesAnswerContext = { requestedModel: request.model, toolNames, targetModel: model };
     const upstreamError = (status: number, text: string, headers: Headers) =>
@@ -65,7 +65,7 @@ export const openaiResponsesProvider: Provider = {
         body: fields,
         params: DROPPABLE,
         resend(payload) {
-          observer.upstreamRequest(payload);
+          observer.upstreamRequest(payload, body);
           prepared.init.body = payload;
         },
       }),

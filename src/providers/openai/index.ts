@@ -35,7 +35,7 @@ export const openaiProvider: Provider = {
     const refusals = targetKey(url, model);
     withoutRefused(refusals, body as unknown as Record<string, unknown>);
     const payload = JSON.stringify(body);
-    observer.upstreamRequest(payload);
+    observer.upstreamRequest(payload, body);
     const host = new URL(url).host;
     const context: AnswerContext = { requestedModel: request.model, toolNames, stopSequences: request.stop_sequences };
     const upstreamError = (status: number, text: string, headers: Headers) =>
@@ -59,7 +59,7 @@ export const openaiProvider: Provider = {
         body: body as unknown as Record<string, unknown>,
         params: REASONING_PARAMS,
         resend(payload) {
-          observer.upstreamRequest(payload);
+          observer.upstreamRequest(payload, body);
           prepared.init.body = payload;
         },
       }),

@@ -20,7 +20,7 @@ export const vertexProvider: Provider = {
     const betaHeader = call.clientHeaders.get('anthropic-beta');
     const built = counting ? countTokensRequest(target, modelId, request, betaHeader) : predictRequest(target, modelId, request, betaHeader);
     const payload = JSON.stringify(built.body);
-    observer.upstreamRequest(payload);
+    observer.upstreamRequest(payload, built.body);
     const headers = new Headers({ 'content-type': 'application/json', accept: request.stream && !counting ? 'text/event-stream' : 'application/json' });
     if (built.betas.length > 0) headers.set('anthropic-beta', built.betas.join(','));
     const secretName = target.serviceAccount ?? '';

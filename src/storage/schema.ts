@@ -148,10 +148,11 @@ export const traces = sqliteTable(
   },
   (table) => [
     index('traces_session_idx').on(table.sessionId, table.id),
-    // Foreign keys are checked on delete: these keep retention and piece collection from scanning traces.
-    index('traces_history_idx').on(table.historyTraceId),
-    index('traces_request_frame_idx').on(table.requestFrame),
-    index('traces_upstream_frame_idx').on(table.upstreamFrame),
+    // Foreign keys are checked on delete: these keep retention and piece collection from scanning
+    // traces. Partial, so a trace without the link writes no index row for it (D1 bills rows written).
+    index('traces_history_idx').on(table.historyTraceId).where(sql`${table.historyTraceId} IS NOT NULL`),
+    index('traces_request_frame_idx').on(table.requestFrame).where(sql`${table.requestFrame} IS NOT NULL`),
+    index('traces_upstream_frame_idx').on(table.upstreamFrame).where(sql`${table.upstreamFrame} IS NOT NULL`),
   ],
 );
 
@@ -359,4 +360,26 @@ export const dailyUsage = sqliteView('daily_usage', {
   p95DurationMs: integer('p95_duration_ms'),
 }).as(
   sql`WITH ranked AS (SELECT *, ${traceDay} AS day, ROW_NUMBER() OVER (PARTITION BY ${traceDay}, ${col(traces.targetModel)} ORDER BY ${col(traces.durationMs)} IS NULL, ${col(traces.durationMs)}) AS duration_rank, COUNT(${col(traces.durationMs)}) OVER (PARTITION BY ${traceDay}, ${col(traces.targetModel)}) AS durations FROM ${traces}) SELECT day, ${col(traces.targetModel)} AS model, ${selectList(usageTotals)}, ${durationPercentile(50)} AS p50_duration_ms, ${durationPercentile(95)} AS p95_duration_ms FROM ranked GROUP BY day, ${col(traces.targetModel)}`,
+);
+
+/**
+ * Every turn of every session, with what it added: in Studio, filter on `session_id`. A turn's
+ * request is its history (the first `history_length` messages of `history_trace_id`'s
+ * conversation: that turn's messages, then its answer), then `new_messages`.
+ */
+export const sessionTurns = sqliteView('session_turns', {
+  sessionId: text('session_id').notNull(),
+  apiKeyName: text('api_key_name'),
+  turn: integer('turn').notNull(),
+  traceId: text('trace_id').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  agentId: text('agent_id'),
+  requestedModel: text('requested_model'),
+  status: integer('status'),
+  historyTraceId: text('history_trace_id'),
+  historyLength: integer('history_length'),
+  newMessages: text('new_messages'),
+  responseBody: text('response_body'),
+}).as(
+  sql`SELECT ${col(traces.sessionId)} AS session_id, ${col(traces.apiKeyName)} AS api_key_name, ROW_NUMBER() OVER (PARTITION BY ${col(traces.sessionId)}, ${col(traces.apiKeyName)} ORDER BY ${col(traces.id)}) AS turn, ${col(traces.id)} AS trace_id, ${col(traces.createdAt)} AS created_at, ${col(traces.agentId)} AS agent_id, ${col(traces.requestedModel)} AS requested_model, ${col(traces.status)} AS status, ${col(traces.historyTraceId)} AS history_trace_id, ${col(traces.historyLength)} AS history_length, ${col(traces.newMessages)} AS new_messages, ${col(traces.responseBody)} AS response_body FROM ${traces} WHERE ${col(traces.sessionId)} IS NOT NULL`,
 );

@@ -257,7 +257,7 @@ describe('body format 1: exact over generated session histories', () => {
     // The generated histories reached every path of the format, not only whole bodies.
     expect(seen.chained / seen.traces).toBeGreaterThan(0.3);
     for (const count of [seen.upstreamChained, seen.shared, seen.patched, seen.messagePieces, seen.escaped]) expect(count).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('a new isolate (nothing remembered) finds the history in D1, by the session and the conversation hash', async () => {
     const [session] = newSessions(2, [true]);
@@ -289,6 +289,13 @@ describe('body format 1: exact over generated session histories', () => {
       expect(JSON.parse(row.newMessages!)).toHaveLength(1);
       expect(row.newMessages!.length).toBeLessThan(2_500);
     });
+    // Studio's view of the session: its turns in order, each with what it added.
+    const turns = await env.DB.prepare('SELECT turn, trace_id, history_trace_id, new_messages FROM session_turns WHERE session_id = ? ORDER BY turn')
+      .bind(session!.id)
+      .all();
+    expect(turns.results).toEqual(
+      rows.map((row, i) => ({ turn: i + 1, trace_id: row.id, history_trace_id: row.historyTraceId, new_messages: row.newMessages })),
+    );
     // System prompt and tools are stored once, for all thirty.
     expect(new Set(rows.map((row) => row.requestFrame)).size).toBe(1);
     const pieces = await db().select({ kind: bodyPieces.kind }).from(bodyPieces).where(eq(bodyPieces.hash, rows[0]!.requestFrame!));

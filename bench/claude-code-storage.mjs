@@ -18,7 +18,8 @@ import { promisify } from 'node:util';
 import { experimental_readRawConfig } from 'wrangler';
 import { killAllSync, startWorker } from './lib/procs.mjs';
 import { anthropicStream } from '../test/manual/smoke/anthropic-tools.mjs';
-import { runClaude, scratch } from '../test/manual/smoke/lib.mjs';
+import { readAndCountArgs, runClaude, scratch } from '../test/manual/smoke/lib.mjs';
+import { chatStreamChunks } from '../test/manual/smoke/openai-tools.mjs';
 
 const execFile = promisify(execFileCb);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -32,6 +33,8 @@ const TURNS = Number(args.turns ?? 40);
 const WORKER_DIR = path.resolve(args['worker-dir'] ?? ROOT);
 const STATE = path.join(ROOT, 'bench', '.state-storage');
 const PASS_MODEL = 'claude-sonnet-4-6';
+const ADMIN_TOKEN = 'bench-storage-admin-token-0123456789';
+const READS = 30;
 const TRANS_MODEL = 'claude-opus-4-6';
 
 /** File contents shaped like source code: ~3 KB each, different from file to file. */
@@ -59,13 +62,6 @@ function decide(results, workspace, tools) {
   return { text: `RESULT measured ${Math.floor(TURNS / 2)} files` };
 }
 
-const chunk = (delta, finish_reason = null) => ({
-  id: 'chatcmpl-storage',
-  object: 'chat.completion.chunk',
-  model: 'scripted',
-  choices: [{ index: 0, delta, finish_reason }],
-});
-
 async function startUpstream(workspaces) {
   let calls = 0;
   const server = createServer(async (req, res) => {
@@ -82,20 +78,7 @@ async function startUpstream(workspaces) {
         workspaces.translated,
         (body.tools ?? []).map((t) => t.function.name),
       );
-      const chunks = decision.tool
-        ? [
-            chunk({ role: 'assistant', content: '' }),
-            chunk({ tool_calls: [{ index: 0, id: `call_${calls}`, type: 'function', function: { name: decision.tool.name, arguments: '' } }] }),
-            chunk({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(decision.tool.args) } }] }),
-            chunk({}, 'tool_calls'),
-          ]
-        : [chunk({ role: 'assistant', content: '' }), chunk({ content: decision.text }), chunk({}, 'stop')];
-      chunks.push({
-        id: 'chatcmpl-storage',
-        object: 'chat.completion.chunk',
-        choices: [],
-        usage: { prompt_tokens: Math.round(raw.length / 4), completion_tokens: 20 },
-      });
+      const chunks = chatStreamChunks(decision, `call_${calls}`, Math.round(raw.length / 4));
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const item of chunks) res.write(`data: ${JSON.stringify(item)}\n\n`);
       return res.end('data: [DONE]\n\n');
@@ -145,17 +128,10 @@ async function session(proxy, persistDir, route, workspace) {
   const before = vacuumedSize(persistDir);
   const tracesBefore = (await proxy.sql('SELECT COUNT(*) AS n FROM traces')).results[0].n;
   const run = await runClaude(
-    [
-      '-p',
+    readAndCountArgs(
       `Read each part-N.ts file in turn (N from 0 to ${Math.ceil(TURNS / 2) - 1}) and count its bytes with wc, one file at a time; then say RESULT.`,
-      '--output-format',
-      'json',
-      '--allowedTools',
-      'Read',
-      'Bash(wc:*)',
-      '--model',
       route === 'passthrough' ? PASS_MODEL : TRANS_MODEL,
-    ],
+    ),
     { cwd: workspace, baseUrl: proxy.url, env: { ANTHROPIC_API_KEY: 'sk-ant-api03-storage-client-key-not-real' }, timeoutMs: 900_000 },
   );
   await new Promise((done) => setTimeout(done, 1500)); // the last trace is written in waitUntil
@@ -172,6 +148,35 @@ async function session(proxy, persistDir, route, workspace) {
 }
 
 let upstream = null;
+/** Median milliseconds of READS reads of the last turn of each session: the viewer's page, /api/traces/:id, the session export. */
+async function readTimes(proxy) {
+  const login = await fetch(`${proxy.url}/ui/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: proxy.url },
+    body: `token=${ADMIN_TOKEN}&next=/ui`,
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const last = (await proxy.sql("SELECT id, session_id FROM traces WHERE path = '/v1/messages' ORDER BY id DESC LIMIT 1")).results[0];
+  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+  const time = async (url, headers) => {
+    const times = [];
+    for (let i = 0; i < READS; i++) {
+      const t0 = performance.now();
+      const response = await fetch(url, { headers });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
+      times.push(performance.now() - t0);
+    }
+    return Math.round(median(times) * 100) / 100;
+  };
+  return {
+    viewer_trace_page_ms: await time(`${proxy.url}/ui/traces/${last.id}`, { cookie }),
+    api_trace_ms: await time(`${proxy.url}/api/traces/${last.id}`, { authorization: `Bearer ${ADMIN_TOKEN}` }),
+    api_session_export_ms: await time(`${proxy.url}/api/sessions/${last.session_id}?bodies=true`, { authorization: `Bearer ${ADMIN_TOKEN}` }),
+  };
+}
+
 try {
   rmSync(STATE, { recursive: true, force: true });
   mkdirSync(STATE, { recursive: true });
@@ -189,7 +194,7 @@ try {
     compatibilityFlags: config.compatibility_flags ?? [],
     d1: true,
     migrationsDir: path.join(WORKER_DIR, 'drizzle'),
-    bindings: { ...(config.vars ?? {}), ROUTES, LOG_REQUESTS: 'off' },
+    bindings: { ...(config.vars ?? {}), ROUTES, LOG_REQUESTS: 'off', ADMIN_TOKEN },
   });
   const persistDir = path.join(STATE, 'proxy');
   const results = [];
@@ -197,6 +202,7 @@ try {
   const traces = results.reduce((n, r) => n + r.traces, 0);
   const growth = results.reduce((n, r) => n + r.growth_bytes, 0);
   const written = await proxy.sql("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'body_pieces'");
+  const reads = await readTimes(proxy);
   console.log(
     JSON.stringify(
       {
@@ -207,6 +213,7 @@ try {
         growth_bytes: growth,
         bytes_per_trace: Math.round(growth / traces),
         body_format_1: written.results[0].n > 0,
+        reads,
       },
       null,
       2,

@@ -853,29 +853,38 @@ async function fileGrowth(server, columns, rowBytes) {
 async function sessionRun(server, route, sessionId, rowBytes, r2) {
   const client = new Client(server.url, { pipelining: 1 });
   const turns = [];
+  const seenObjects = new Set(r2 ? (await server.r2list('')).map((object) => object.key) : []);
   try {
     for (let turn = 1; turn <= 30; turn++) {
       const request = makeRequest(route, '80k', true, { 'x-claude-code-session-id': sessionId }, turn - 1);
       const before = await dbSize(server);
       const r = await sendSafely(client, request);
       if (r.traceId) await waitForTrace(server, r.traceId);
-      // R2 puts finish before the row is inserted (storeLargeBodies runs first)
+      // R2 puts finish before the row is inserted (pieces and large bodies go first)
       const after = await dbSize(server);
-      const row = (await server.sql(`SELECT ${rowBytes} AS b FROM traces WHERE id = ?`, r.traceId ?? '')).results[0] ?? { b: 0 };
+      const row = (
+        await server.sql(
+          `SELECT ${rowBytes} AS b, IFNULL(request_bytes, 0) + IFNULL(upstream_request_bytes, 0) + IFNULL(response_bytes, 0) AS whole FROM traces WHERE id = ?`,
+          r.traceId ?? '',
+        )
+      ).results[0] ?? { b: 0, whole: 0 };
+      // What this turn added to R2: its own objects (traces/…/<id>/) and the new pieces (pieces/<hash>).
       let r2Bytes = 0;
       let r2Objects = 0;
       if (r2) {
-        for (const object of await server.r2list('traces/')) {
-          if (object.key.includes(`/${r.traceId}/`)) {
-            r2Bytes += object.size;
-            r2Objects++;
-          }
+        for (const object of await server.r2list('')) {
+          if (seenObjects.has(object.key)) continue;
+          seenObjects.add(object.key);
+          r2Bytes += object.size;
+          r2Objects++;
         }
       }
       turns.push({
         turn,
         request_bytes: request.body.length,
         d1_row_bytes: row.b,
+        // What the bodies would take stored whole, as before body format 1 (request, translated request, answer).
+        whole_bytes: row.whole,
         d1_file_growth_bytes: after - before,
         r2_bytes: r2Bytes,
         r2_objects: r2Objects,
@@ -891,6 +900,7 @@ async function sessionRun(server, route, sessionId, rowBytes, r2) {
     totals: {
       request_bytes: sum('request_bytes'),
       d1_row_bytes: sum('d1_row_bytes'),
+      whole_bytes: sum('whole_bytes'),
       d1_file_growth_bytes: sum('d1_file_growth_bytes'),
       r2_bytes: sum('r2_bytes'),
       r2_objects: sum('r2_objects'),
@@ -1202,7 +1212,12 @@ function print(r, file) {
     tot('translated/r2', 'd1_file_growth_bytes'),
     '',
   ]);
+  turnRows.push(['stored whole (before)', '', tot('passthrough/d1', 'whole_bytes'), '', '', tot('translated/d1', 'whole_bytes'), '', '']);
   say(table(['turn', 'request B', 'pass: D1 (no R2)', 'pass: D1 (R2)', 'pass: R2 gz', 'trans: D1 (no R2)', 'trans: D1 (R2)', 'trans: R2 gz'], turnRows));
+  const perTrace = (k) => Math.round(tot(k, 'd1_file_growth_bytes') / s[k].turns.length);
+  say(
+    `D1 file growth per trace: passthrough ${perTrace('passthrough/d1')} B, translated ${perTrace('translated/d1')} B (stored whole, the bodies alone would be ${Math.round(tot('passthrough/d1', 'whole_bytes') / 30)} and ${Math.round(tot('translated/d1', 'whole_bytes') / 30)} B a trace)`,
+  );
   say();
 
   say(
@@ -1214,6 +1229,13 @@ function print(r, file) {
     const t = r.micro.token_estimate;
     say(
       `token estimate (minInputTokens, count_tokens) of a ${fixed(t.bytes / 1024, 0)} KB Claude-Code-shaped request: ${fixed(t.us, 0)} µs (median; ${t.tokens} tokens)`,
+    );
+    say();
+  }
+  if (r.micro?.trace_storage) {
+    const t = r.micro.trace_storage;
+    say(
+      `trace storage (body format 1) of a turn of a real ${fixed(t.request_bytes / 1024, 0)} KB Claude Code request, history remembered: ${fixed(t.turn_us, 0)} µs; with its translation beside it: ${fixed(t.translated_turn_us, 0)} µs (median; target ≤ 500 µs for 80 KB)`,
     );
     say();
   }

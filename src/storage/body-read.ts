@@ -16,7 +16,7 @@ import { type Trace, traces } from './schema';
  * How a trace's bodies are stored, not what they hold: left out of what /api and RPC return,
  * which carry the bodies themselves (Studio shows these columns).
  */
-const STORAGE_COLUMN_NAMES = [
+export const STORAGE_COLUMN_NAMES = [
   'bodyFormat',
   'requestFrame',
   'newMessages',

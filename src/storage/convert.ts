@@ -2,6 +2,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config } from '../config';
 import { readStoredBody } from './bodies';
+import { STORAGE_COLUMN_NAMES } from './body-read';
 import { BODY_FORMAT, storeBodies } from './body-store';
 import { type NewTrace, traces } from './schema';
 import { noteWritten, pieceStatements } from './writer';
@@ -17,25 +18,7 @@ export interface ConversionResult {
 }
 
 /** The columns body format 1 sets on a converted trace. */
-const CONVERTED_COLUMNS = [
-  'bodyFormat',
-  'requestHeaders',
-  'requestBody',
-  'upstreamRequestBody',
-  'requestFrame',
-  'newMessages',
-  'requestPatch',
-  'historyTraceId',
-  'historyLength',
-  'conversationHash',
-  'conversationLength',
-  'upstreamFrame',
-  'upstreamNewMessages',
-  'upstreamPatch',
-  'upstreamHistoryLength',
-  'upstreamConversationHash',
-  'upstreamConversationLength',
-] as const satisfies readonly (keyof NewTrace)[];
+const CONVERTED_COLUMNS = [...STORAGE_COLUMN_NAMES, 'requestHeaders', 'requestBody', 'upstreamRequestBody'] as const;
 
 /**
  * Converts traces stored before body format 1 (whole bodies) to it, oldest first, a bounded

@@ -47,6 +47,28 @@ export function completed(fields: Partial<CompletedRequest> & Pick<CompletedRequ
 
 type Json = Record<string, unknown>;
 
+/** An Anthropic answer that calls tools. */
+export function answerMessage(id: string, content: unknown[]) {
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-6',
+    content,
+    stop_reason: 'tool_use',
+    usage: { input_tokens: 10, output_tokens: 5 },
+  };
+}
+
+/** Claude Code's cache marker on the last block of the last message (and of message `extra`); string contents are left as they are. */
+export function withCacheMarkers<T extends { content: unknown }>(messages: readonly T[], extra: number | null = null): T[] {
+  return messages.map((message, i) => {
+    if ((i !== messages.length - 1 && i !== extra) || !Array.isArray(message.content)) return message;
+    const content = message.content as Json[];
+    return { ...message, content: content.map((block, b) => (b === content.length - 1 ? { ...block, cache_control: { type: 'ephemeral' } } : block)) };
+  });
+}
+
 /**
  * The finished requests of a Claude-Code-shaped session: the real system prompt and tools of a
  * captured request, a prompt, then turns that each add the answer (a tool call) and the tool's
@@ -62,22 +84,16 @@ export function sessionRecords(
   const records: CompletedRequest[] = [];
   for (let turn = 0; turn < turns; turn++) {
     const at = startAt + turn * stepMs;
-    const marked = messages.map((message, i) => {
-      if (i !== messages.length - 1) return message;
-      const content = message.content as Json[];
-      return { ...message, content: content.map((block, b) => (b === content.length - 1 ? { ...block, cache_control: { type: 'ephemeral' } } : block)) };
-    });
-    const request = { model: 'claude-sonnet-4-6', messages: marked, system: fixture.system, tools: fixture.tools, max_tokens: 32000, stream: true };
-    const answer = [{ type: 'tool_use', id: `toolu_${sessionId}_${turn}`, name: 'Read', input: { file_path: `/work/part-${turn}.ts` } }];
-    const response = {
-      id: `msg_${turn}`,
-      type: 'message',
-      role: 'assistant',
+    const request = {
       model: 'claude-sonnet-4-6',
-      content: answer,
-      stop_reason: 'tool_use',
-      usage: { input_tokens: 10, output_tokens: 5 },
+      messages: withCacheMarkers(messages as { content: unknown }[]),
+      system: fixture.system,
+      tools: fixture.tools,
+      max_tokens: 32000,
+      stream: true,
     };
+    const answer = [{ type: 'tool_use', id: `toolu_${sessionId}_${turn}`, name: 'Read', input: { file_path: `/work/part-${turn}.ts` } }];
+    const response = answerMessage(`msg_${turn}`, answer);
     records.push(
       completed({
         // newTraceId never goes back in time: a past session gets ids of its own times.

@@ -11,7 +11,7 @@ import { forgetRecentPieces } from '../../src/storage/body-store';
 import { getSession, getTrace } from '../../src/storage/queries';
 import { bodyPieces, traces } from '../../src/storage/schema';
 import { claudeCodeRequests } from '../fixtures/claude-code';
-import { completed } from '../helpers/records';
+import { answerMessage, completed, withCacheMarkers } from '../helpers/records';
 
 /**
  * Body format 1 reads back exactly: over generated session histories, every request and
@@ -58,17 +58,6 @@ function text(size: number, seed: number, odd: boolean): string {
   const body = base.repeat(Math.ceil(size / base.length)).slice(0, size);
   // Strings that look like the storage's own references must survive as themselves.
   return odd ? `\u0000piece:${'A'.repeat(22)}${body}` : body;
-}
-
-/** Puts Claude Code's marker on the last block of the last message (and, sometimes, of an earlier one). */
-function marked(messages: Message[], extra: number | null): Message[] {
-  const withMarker = (message: Message): Message => {
-    if (typeof message.content === 'string') return message;
-    const content = message.content;
-    const last = content.length - 1;
-    return { ...message, content: content.map((block, i) => (i === last ? { ...block, cache_control: { type: 'ephemeral' } } : block)) };
-  };
-  return messages.map((message, i) => (i === messages.length - 1 || i === extra ? withMarker(message) : message));
 }
 
 /** A translation of the request, shaped like the OpenAI-compatible one (system as a message, tool calls with JSON arguments). */
@@ -150,7 +139,7 @@ async function runSession(steps: { op: string; size: number; pick: number; odd: 
     }
     const request: Json = {
       model: 'claude-sonnet-4-6',
-      messages: marked(state.messages, s.op === 'marker' && state.messages.length > 2 ? s.pick % (state.messages.length - 1) : null),
+      messages: withCacheMarkers(state.messages, s.op === 'marker' && state.messages.length > 2 ? s.pick % (state.messages.length - 1) : null),
       system: SYSTEMS[state.system],
       tools: TOOLSETS[state.tools],
       metadata: { user_id: JSON.stringify({ session_id: state.id }) },
@@ -162,15 +151,7 @@ async function runSession(steps: { op: string; size: number; pick: number; odd: 
       { type: 'text', text: `Reading file ${s.pick}.` },
       { type: 'tool_use', id: `toolu_${state.turn}_${i}`, name: 'Read', input: { file_path: `/src/file${s.pick}.ts`, limit: s.size } },
     ];
-    const response = {
-      id: `msg_${i}`,
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-sonnet-4-6',
-      content: answer,
-      stop_reason: 'tool_use',
-      usage: { input_tokens: 10, output_tokens: 5 },
-    };
+    const response = answerMessage(`msg_${i}`, answer);
     const requestText = JSON.stringify(request);
     const translation = state.translated ? translate(request) : null;
     const upstream = translation ? JSON.stringify(translation) : null;

@@ -125,22 +125,18 @@ export function report(name, checks) {
   return ok;
 }
 
+/** Claude Code's arguments for a headless task that may Read files and run `wc`, answering as JSON. */
+export function readAndCountArgs(prompt, model = 'claude-sonnet-4-6') {
+  return ['-p', prompt, '--output-format', 'json', '--allowedTools', 'Read', 'Bash(wc:*)', '--model', model];
+}
+
 /** The task both tool scenarios give Claude Code: Read a file, then Bash `wc -c` on it, then answer with both. */
 export function readAndCount(workspace, worker) {
-  return runClaude(
-    [
-      '-p',
-      'Read notes.txt, count its bytes with wc, and tell me the secret word and the count.',
-      '--output-format',
-      'json',
-      '--allowedTools',
-      'Read',
-      'Bash(wc:*)',
-      '--model',
-      'claude-sonnet-4-6',
-    ],
-    { cwd: workspace, baseUrl: worker.url, env: { ANTHROPIC_API_KEY: 'smoke-proxy-key' } },
-  );
+  return runClaude(readAndCountArgs('Read notes.txt, count its bytes with wc, and tell me the secret word and the count.'), {
+    cwd: workspace,
+    baseUrl: worker.url,
+    env: { ANTHROPIC_API_KEY: 'smoke-proxy-key' },
+  });
 }
 
 /** Prints how Claude Code exited and what it said. */

@@ -16,6 +16,20 @@ export const chunk = (delta, finish_reason = null) => ({
   choices: [{ index: 0, delta, finish_reason }],
 });
 
+/** A streamed Chat Completions answer: one tool call, or text; then the usage chunk. */
+export function chatStreamChunks(decision, callId, promptTokens) {
+  const chunks = decision.tool
+    ? [
+        chunk({ role: 'assistant', content: '' }),
+        chunk({ tool_calls: [{ index: 0, id: callId, type: 'function', function: { name: decision.tool.name, arguments: '' } }] }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(decision.tool.args) } }] }),
+        chunk({}, 'tool_calls'),
+      ]
+    : [chunk({ role: 'assistant', content: '' }), chunk({ content: decision.text }), chunk({}, 'stop')];
+  chunks.push({ id: 'chatcmpl-smoke', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: 20 } });
+  return chunks;
+}
+
 export async function run() {
   const workspace = scratch(name);
   const secret = `proxy-smoke-${Math.random().toString(36).slice(2, 8)}`;
@@ -56,20 +70,7 @@ export async function run() {
       );
       return;
     }
-    const chunks = decision.tool
-      ? [
-          chunk({ role: 'assistant', content: '' }),
-          chunk({ tool_calls: [{ index: 0, id: `call_${seen.length}`, type: 'function', function: { name: decision.tool.name, arguments: '' } }] }),
-          chunk({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(decision.tool.args) } }] }),
-          chunk({}, 'tool_calls'),
-        ]
-      : [chunk({ role: 'assistant', content: '' }), chunk({ content: decision.text }), chunk({}, 'stop')];
-    chunks.push({
-      id: 'chatcmpl-smoke',
-      object: 'chat.completion.chunk',
-      choices: [],
-      usage: { prompt_tokens: 1000 + Math.round(raw.length / 4), completion_tokens: 20 },
-    });
+    const chunks = chatStreamChunks(decision, `call_${seen.length}`, 1000 + Math.round(raw.length / 4));
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (const item of chunks) res.write(`data: ${JSON.stringify(item)}\n\n`);
     res.end('data: [DONE]\n\n');

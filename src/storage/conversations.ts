@@ -25,8 +25,12 @@ export interface StoredConversation {
 /** Most recently stored last. */
 let stored: StoredConversation[] = [];
 let heldChars = 0;
-/** What the cache may hold, in characters of JSON (the values are shared with nothing else). */
-const MAX_HELD_CHARS = 8_000_000;
+/**
+ * What the cache may hold, in characters of the requests' JSON: parsed values take a few times
+ * their text in memory, and an isolate has 128 MB. Sixteen Claude Code sessions of 250 KB fit;
+ * past that, a turn finds its history in D1 instead (one query, and hashing its messages).
+ */
+const MAX_HELD_CHARS = 4_000_000;
 const MAX_CONVERSATIONS = 64;
 /** A trace older than this is not built on: retention may have deleted it. */
 export const MAX_AGE_MS = 6 * 3_600_000;

@@ -51,7 +51,9 @@ export class BodyJson {
   /** A body: its JSON text when it is JSON, else (a cut body, a request that was not JSON) the text as a string. */
   private body(row: Partial<FullTrace>, field: BodyField): unknown {
     const text = row[field];
-    if (typeof text !== 'string' || row[TRUNCATED[field]] || !isJsonText(text)) return text ?? null;
+    // A body put back from its pieces was serialised from its value just now: JSON, no need to check.
+    const assembled = (field === 'requestBody' && row.requestFrame) || (field === 'upstreamRequestBody' && row.upstreamFrame);
+    if (typeof text !== 'string' || row[TRUNCATED[field]] || !(assembled || isJsonText(text))) return text ?? null;
     this.texts.push(text);
     return this.placeholder(this.texts.length - 1);
   }

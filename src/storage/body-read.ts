@@ -4,7 +4,7 @@ import { errorText } from '../core/errors';
 import { log } from '../core/log';
 import { answerElement, framePieces, joinBody, type Marker, mayHoldReferences, PIECE_REF, sourceResolver, unescapeValue } from './body-split';
 import { readStoredBody } from './bodies';
-import { loadPieces } from './pieces';
+import { loadPieces, pieceValue } from './pieces';
 import { type Trace, traces } from './schema';
 
 /**
@@ -104,7 +104,7 @@ export class Conversations {
         const hash = value.slice(PIECE_REF.length);
         const piece = this.pieces.get(hash);
         if (piece === undefined) throw new Error(`piece ${hash} is missing`);
-        value = JSON.parse(piece);
+        value = pieceValue(hash, piece);
       }
       return unescapeValue(value, resolveSource);
     });
@@ -194,21 +194,21 @@ export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket)
   if (split.length === 0) return;
   const frames = split.flatMap((row) => [row.requestFrame!, ...(row.upstreamFrame ? [row.upstreamFrame] : [])]);
   const { conversations, pieces } = await loadConversations(db, rows, frames, bucket);
-  const pieceValue = (hash: string) => {
+  const valueOf = (hash: string) => {
     const text = pieces.get(hash);
     if (text === undefined) throw new Error(`piece ${hash} is missing`);
-    return JSON.parse(text) as unknown;
+    return pieceValue(hash, text);
   };
   for (const row of split) {
     try {
       const frame = JSON.parse(pieces.get(row.requestFrame!) ?? 'null') as { headers?: Record<string, string>; body: Record<string, unknown> } | null;
       if (!frame) throw new Error(`frame ${row.requestFrame} is missing`);
       row.requestHeaders = { ...frame.headers, ...row.requestHeaders };
-      row.requestBody = JSON.stringify(joinBody(frame.body, pieceValue, conversations.messagesOf(row.id), (row.requestPatch ?? []) as Marker[]));
+      row.requestBody = JSON.stringify(joinBody(frame.body, valueOf, conversations.messagesOf(row.id), (row.requestPatch ?? []) as Marker[]));
       if (row.upstreamFrame) {
         const upstream = JSON.parse(pieces.get(row.upstreamFrame) ?? 'null') as { body: Record<string, unknown> } | null;
         if (!upstream) throw new Error(`frame ${row.upstreamFrame} is missing`);
-        row.upstreamRequestBody = JSON.stringify(joinBody(upstream.body, pieceValue, conversations.upstreamOf(row.id), (row.upstreamPatch ?? []) as Marker[]));
+        row.upstreamRequestBody = JSON.stringify(joinBody(upstream.body, valueOf, conversations.upstreamOf(row.id), (row.upstreamPatch ?? []) as Marker[]));
       }
     } catch (err) {
       log('error', 'trace_body_unreadable', row.id, { error: errorText(err) });

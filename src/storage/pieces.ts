@@ -108,10 +108,47 @@ export function pieceBytes(row: NewBodyPiece): number {
   return row.gzip?.byteLength ?? (row.json ? row.json.length * 3 : 0);
 }
 
+/**
+ * Pieces read lately, by hash: a hash names one text forever, and the traces of a session share
+ * their frame, system prompt and tools, so the viewer and the API read them once, not once a turn.
+ */
+const readCache = new Map<string, { text: string; value?: unknown }>();
+let readCacheChars = 0;
+const READ_CACHE_CHARS = 4_000_000;
+
+function cacheRead(hash: string, text: string): void {
+  if (readCache.has(hash) || text.length > READ_CACHE_CHARS / 4) return;
+  readCache.set(hash, { text });
+  readCacheChars += text.length;
+  for (const [oldest, entry] of readCache) {
+    if (readCacheChars <= READ_CACHE_CHARS) break;
+    readCache.delete(oldest);
+    readCacheChars -= entry.text.length;
+  }
+}
+
+/** A piece's value, parsed once while it stays in the read cache (callers never change it). */
+export function pieceValue(hash: string, text: string): unknown {
+  const cached = readCache.get(hash);
+  if (cached?.text !== text) return JSON.parse(text);
+  cached.value ??= JSON.parse(text);
+  return cached.value;
+}
+
+export function forgetReadPieces(): void {
+  readCache.clear();
+  readCacheChars = 0;
+}
+
 /** The pieces' texts, by hash (R2 pieces from the bucket; a piece that is gone is left out). */
 export async function loadPieces(db: Database, hashes: Iterable<string>, bucket?: R2Bucket): Promise<Map<string, string>> {
-  const wanted = [...new Set(hashes)];
   const texts = new Map<string, string>();
+  const wanted: string[] = [];
+  for (const hash of new Set(hashes)) {
+    const cached = readCache.get(hash);
+    if (cached) texts.set(hash, cached.text);
+    else wanted.push(hash);
+  }
   const rows: BodyPiece[] = [];
   // D1 binds at most 100 parameters a statement.
   for (let i = 0; i < wanted.length; i += 90)
@@ -123,12 +160,16 @@ export async function loadPieces(db: Database, hashes: Iterable<string>, bucket?
     );
   await Promise.all(
     rows.map(async (row) => {
-      if (row.json !== null) texts.set(row.hash, row.json);
-      else if (row.gzip) texts.set(row.hash, await gunzip(row.gzip));
+      let text: string | null = null;
+      if (row.json !== null) text = row.json;
+      else if (row.gzip) text = await gunzip(row.gzip);
       else if (row.r2Key && bucket) {
         const object = await bucket.get(row.r2Key);
-        if (object) texts.set(row.hash, await new Response(object.body.pipeThrough(new DecompressionStream('gzip'))).text());
+        if (object) text = await new Response(object.body.pipeThrough(new DecompressionStream('gzip'))).text();
       }
+      if (text === null) return;
+      texts.set(row.hash, text);
+      cacheRead(row.hash, text);
     }),
   );
   return texts;

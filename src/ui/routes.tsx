@@ -5,7 +5,6 @@ import { checkAdminToken, refuseIfThrottled } from '../api/admin-auth';
 import { fromParams, resolveRangeQuery, resolveSessionQuery, resolveTraceQuery, sessionKeyParam } from '../api/query';
 import type { SurfaceEnv } from '../config';
 import { ProxyError } from '../core/errors';
-import { isJsonText } from '../core/json';
 import { getSession, getTrace, listSessions, listTraces, requestBodyOf, sessionNeighbours, stats, type TraceSummary } from '../storage/queries';
 import { SCRIPT, STYLES } from './assets';
 import { firstNewMessage } from './conversation';
@@ -165,6 +164,10 @@ ui.get('/traces/:id', async (c) => {
 
 /** A stored body as JSON for drawing, or null when it is cut or not JSON (the raw view still shows it). */
 function parsedBody(text: string | null | undefined, truncated: boolean): unknown {
-  if (!text || truncated || !isJsonText(text)) return text ?? null;
-  return JSON.parse(text);
+  if (!text || truncated) return text ?? null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -59,21 +59,16 @@ export type ChainRow = { [K in keyof typeof chainColumns]: Trace[K] };
 
 /** The rows of a trace's chain not already at hand: every trace each one continues, back to the first. */
 async function loadChain(db: Database, seeds: string[], into: Map<string, ChainRow>): Promise<void> {
-  let missing = seeds.filter((id) => !into.has(id));
-  while (missing.length > 0) {
-    for (let i = 0; i < missing.length; i += 90) {
-      const slice = missing.slice(i, i + 90);
-      const rows = await db
-        .select(chainColumns)
-        .from(traces)
-        .where(
-          sql`${traces.id} IN (WITH RECURSIVE chain(id) AS (SELECT value FROM json_each(${JSON.stringify(slice)}) UNION SELECT t.history_trace_id FROM traces t JOIN chain ON t.id = chain.id WHERE t.history_trace_id IS NOT NULL) SELECT id FROM chain)`,
-        );
-      for (const row of rows) into.set(row.id, row);
-    }
-    // A trace that is gone (it should not be: retention re-roots first) ends the walk.
-    missing = [...into.values()].map((row) => row.historyTraceId).filter((id): id is string => id !== null && !into.has(id) && !seeds.includes(id));
-    seeds = [...seeds, ...missing];
+  const missing = [...new Set(seeds)].filter((id) => !into.has(id));
+  for (let i = 0; i < missing.length; i += 90) {
+    const slice = missing.slice(i, i + 90);
+    const rows = await db
+      .select(chainColumns)
+      .from(traces)
+      .where(
+        sql`${traces.id} IN (WITH RECURSIVE chain(id) AS (SELECT value FROM json_each(${JSON.stringify(slice)}) UNION SELECT t.history_trace_id FROM traces t JOIN chain ON t.id = chain.id WHERE t.history_trace_id IS NOT NULL) SELECT id FROM chain)`,
+      );
+    for (const row of rows) if (!into.has(row.id)) into.set(row.id, row);
   }
 }
 
@@ -84,8 +79,41 @@ function piecesIn(text: string | null): string[] {
   return [...text.matchAll(PIECE_IN_JSON)].map((match) => match[1]!);
 }
 
+/** A trace's messages as read back (markers out), then with its answer, and its translated messages when read. */
+interface Assembled {
+  messages: unknown[];
+  conversation: unknown[];
+  upstream?: unknown[];
+}
+
+/**
+ * Conversations read lately, by trace: what a trace said never changes, and reading the next turn
+ * of a session (or the same one again) then needs only its own row, not its whole history.
+ * Arrays of shared values: a session's turns hold the same messages.
+ */
+const assembled = new Map<string, Assembled>();
+const ASSEMBLED = 256;
+
+function remember(id: string, entry: Assembled): void {
+  assembled.delete(id);
+  assembled.set(id, entry);
+  if (assembled.size > ASSEMBLED) assembled.delete(assembled.keys().next().value!);
+}
+
+export function forgetAssembled(): void {
+  assembled.clear();
+}
+
+/** Whether reading this trace needs the rows of its history (what is read lately does not). */
+function needsHistory(row: Pick<Trace, 'historyTraceId' | 'upstreamHistoryLength'>): boolean {
+  if (!row.historyTraceId) return false;
+  const base = assembled.get(row.historyTraceId);
+  return !base || (!!row.upstreamHistoryLength && !base.upstream);
+}
+
 export class Conversations {
   private readonly messages = new Map<string, unknown[]>();
+  private readonly conversations = new Map<string, unknown[]>();
   private readonly upstream = new Map<string, unknown[]>();
 
   constructor(
@@ -110,10 +138,21 @@ export class Conversations {
     });
   }
 
+  /** Whether `id`'s messages are known: computed here, or read lately. */
+  private known(id: string): boolean {
+    if (this.messages.has(id)) return true;
+    const cached = assembled.get(id);
+    if (!cached) return false;
+    this.messages.set(id, cached.messages);
+    this.conversations.set(id, cached.conversation);
+    if (cached.upstream) this.upstream.set(id, cached.upstream);
+    return true;
+  }
+
   /** Walks a chain oldest first without recursion: a session may run to thousands of turns. */
-  private ordered(id: string, done: Map<string, unknown[]>): string[] {
+  private ordered(id: string, done: (id: string) => boolean): string[] {
     const order: string[] = [];
-    for (let at: string | null = id; at !== null && !done.has(at); ) {
+    for (let at: string | null = id; at !== null && !done(at); ) {
       order.push(at);
       const row = this.chain.get(at);
       if (!row) throw new Error(`trace ${at} of a conversation is missing`);
@@ -124,29 +163,36 @@ export class Conversations {
 
   /** The trace's messages, markers taken out. */
   messagesOf(id: string): unknown[] {
-    for (const at of this.ordered(id, this.messages)) {
+    for (const at of this.ordered(id, (one) => this.known(one))) {
       const row = this.chain.get(at)!;
       const history = row.historyTraceId ? this.conversationOf(row.historyTraceId).slice(0, row.historyLength ?? 0) : [];
-      this.messages.set(at, [...history, ...this.decode(row.newMessages)]);
+      const messages = [...history, ...this.decode(row.newMessages)];
+      const answer = answerElement(this.responses.get(at) ?? null);
+      this.messages.set(at, messages);
+      this.conversations.set(at, answer ? [...messages, answer] : messages);
     }
     return this.messages.get(id)!;
   }
 
   /** Its messages, then its answer. */
   conversationOf(id: string): unknown[] {
-    const messages = this.messagesOf(id);
-    const answer = answerElement(this.responses.get(id) ?? null);
-    return answer ? [...messages, answer] : messages;
+    this.messagesOf(id);
+    return this.conversations.get(id)!;
   }
 
   /** The translated request's messages, markers taken out. */
   upstreamOf(id: string): unknown[] {
-    for (const at of this.ordered(id, this.upstream)) {
+    for (const at of this.ordered(id, (one) => this.upstream.has(one) || (this.known(one) && this.upstream.has(one)))) {
       const row = this.chain.get(at)!;
       const history = row.historyTraceId && row.upstreamHistoryLength ? this.upstreamOf(row.historyTraceId).slice(0, row.upstreamHistoryLength) : [];
       this.upstream.set(at, [...history, ...this.decode(row.upstreamNewMessages, sourceResolver(this.messagesOf(at)))]);
     }
     return this.upstream.get(id)!;
+  }
+
+  /** Keeps what was put together for the next read. */
+  keep(): void {
+    for (const [id, messages] of this.messages) remember(id, { messages, conversation: this.conversations.get(id)!, upstream: this.upstream.get(id) });
   }
 }
 
@@ -165,7 +211,7 @@ export async function loadConversations(
   for (const row of rows) chain.set(row.id, row);
   await loadChain(
     db,
-    rows.map((row) => row.historyTraceId).filter((id): id is string => id !== null),
+    rows.filter(needsHistory).map((row) => row.historyTraceId!),
     chain,
   );
   const responses = new Map<string, string | null>();
@@ -214,4 +260,5 @@ export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket)
       log('error', 'trace_body_unreadable', row.id, { error: errorText(err) });
     }
   }
+  conversations.keep();
 }

@@ -6,7 +6,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { forgetConversations } from '../../src/storage/conversations';
 import { persist } from '../../src/storage/persist';
-import { forgetStoredPieces } from '../../src/storage/pieces';
+import { forgetReadPieces, forgetStoredPieces } from '../../src/storage/pieces';
+import { forgetAssembled } from '../../src/storage/body-read';
 import { forgetRecentPieces } from '../../src/storage/body-store';
 import { getSession, getTrace } from '../../src/storage/queries';
 import { bodyPieces, traces } from '../../src/storage/schema';
@@ -197,6 +198,9 @@ async function expectExact(sent: Sent[]) {
     expect(trace!.requestBody).toBe(one.request);
     expect(trace!.upstreamRequestBody).toBe(one.upstream);
   }
+  // The reads above remembered what they put together; the session export reads it all afresh.
+  forgetAssembled();
+  forgetReadPieces();
   for (const session of new Set(sent.map((one) => one.session))) {
     if (session === null) continue;
     const mine = sent.filter((one) => one.session === session);

@@ -137,8 +137,15 @@ async function session(proxy, persistDir, route, workspace) {
   await new Promise((done) => setTimeout(done, 1500)); // the last trace is written in waitUntil
   const traces = (await proxy.sql('SELECT COUNT(*) AS n FROM traces')).results[0].n - tracesBefore;
   const after = vacuumedSize(persistDir);
+  // Rows a trace's INSERT writes (the row and its index entries), replayed for the session's last trace.
+  const columns = (await proxy.sql("SELECT name FROM pragma_table_info('traces')")).results.map((c) => `"${c.name}"`);
+  const last = (await proxy.sql('SELECT id FROM traces ORDER BY id DESC LIMIT 1')).results[0].id;
+  const copy = columns.map((c) => (c === '"id"' ? "id || '-replay'" : c)).join(', ');
+  const replay = await proxy.sql(`INSERT INTO traces (${columns.join(', ')}) SELECT ${copy} FROM traces WHERE id = ?`, last);
+  await proxy.sql("DELETE FROM traces WHERE id LIKE '%-replay'");
   return {
     route,
+    rows_written_per_trace: replay.meta.rows_written,
     claude_exit: run.status,
     answered: run.result.includes('RESULT'),
     traces,
@@ -170,7 +177,19 @@ async function readTimes(proxy) {
     }
     return Math.round(median(times) * 100) / 100;
   };
+  // Turn after turn through the first session, as "next turn →" in the viewer does: each page once.
+  const first = (await proxy.sql("SELECT session_id FROM traces WHERE path = '/v1/messages' ORDER BY id LIMIT 1")).results[0];
+  const turns = (await proxy.sql('SELECT id FROM traces WHERE session_id = ? ORDER BY id', first.session_id)).results;
+  const walk = [];
+  for (const turn of turns) {
+    const t0 = performance.now();
+    const response = await fetch(`${proxy.url}/ui/traces/${turn.id}`, { headers: { cookie } });
+    await response.arrayBuffer();
+    walk.push(performance.now() - t0);
+  }
   return {
+    viewer_walk_median_ms: Math.round(median(walk) * 100) / 100,
+    viewer_walk_total_ms: Math.round(walk.reduce((a, b) => a + b, 0)),
     viewer_trace_page_ms: await time(`${proxy.url}/ui/traces/${last.id}`, { cookie }),
     api_trace_ms: await time(`${proxy.url}/api/traces/${last.id}`, { authorization: `Bearer ${ADMIN_TOKEN}` }),
     api_session_export_ms: await time(`${proxy.url}/api/sessions/${last.session_id}?bodies=true`, { authorization: `Bearer ${ADMIN_TOKEN}` }),

@@ -492,7 +492,7 @@ try {
     const params = [MODELS[scenario.route], scenario.stream ? 1 : 0];
     const stats = (
       await proxy.sql(
-        `SELECT COUNT(*) AS n, AVG(${rowBytes}) AS bytes, AVG(IFNULL(LENGTH(CAST(request_body AS BLOB)),0)) AS request_body, AVG(IFNULL(LENGTH(CAST(upstream_request_body AS BLOB)),0)) AS upstream_request_body, AVG(IFNULL(LENGTH(CAST(response_body AS BLOB)),0)) AS response_body, AVG(IFNULL(LENGTH(CAST(request_headers AS BLOB)),0) + IFNULL(LENGTH(CAST(attempts AS BLOB)),0)) AS headers_attempts FROM traces WHERE ${where}`,
+        `SELECT COUNT(*) AS n, AVG(${rowBytes}) AS bytes, AVG(IFNULL(LENGTH(CAST(request_body AS BLOB)),0) + IFNULL(LENGTH(CAST(new_messages AS BLOB)),0)) AS request_body, AVG(IFNULL(LENGTH(CAST(upstream_request_body AS BLOB)),0) + IFNULL(LENGTH(CAST(upstream_new_messages AS BLOB)),0)) AS upstream_request_body, AVG(IFNULL(LENGTH(CAST(response_body AS BLOB)),0)) AS response_body, AVG(IFNULL(LENGTH(CAST(request_headers AS BLOB)),0) + IFNULL(LENGTH(CAST(attempts AS BLOB)),0)) AS headers_attempts FROM traces WHERE ${where}`,
         ...params,
       )
     ).results[0];
@@ -1160,7 +1160,7 @@ function print(r, file) {
   say(`Storage per trace (traces table: ${r.storage.columns} columns, indexes: ${r.storage.trace_indexes.join(', ')})`);
   say(
     table(
-      ['scenario', 'row bytes', 'request_body', 'upstream_request_body', 'response_body', 'rows written'],
+      ['scenario', 'row bytes', 'request (new_messages)', 'translated (upstream_new_messages)', 'response_body', 'rows written'],
       Object.entries(r.storage.by_scenario).map(([name, s]) => [
         name,
         s.row_bytes,

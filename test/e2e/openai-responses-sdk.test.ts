@@ -217,7 +217,7 @@ describe('official SDK → worker → Responses API upstream', () => {
     expect(String((error as Error).message)).toMatch(/The model had a problem/);
     const rows = await eventually(async () => {
       const found = await proxy.query<{ end_reason: string; error_type: string; provider: string }>(
-        "SELECT end_reason, error_type, provider FROM traces WHERE request_body LIKE '%[failed]%'",
+        "SELECT end_reason, error_type, provider FROM traces WHERE new_messages LIKE '%[failed]%'",
       );
       expect(found).toHaveLength(1);
       return found;

@@ -271,7 +271,7 @@ describe('official SDK → worker → OpenAI-compatible upstream', () => {
 
     const rows = await eventually(async () => {
       const found = await proxy.query<{ end_reason: string; error_type: string }>(
-        "SELECT end_reason, error_type FROM traces WHERE request_body LIKE '%[cut]%'",
+        "SELECT end_reason, error_type FROM traces WHERE new_messages LIKE '%[cut]%'",
       );
       expect(found).toHaveLength(1);
       return found;

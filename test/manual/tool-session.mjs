@@ -60,11 +60,12 @@ export async function runSession(worker, workspace) {
 /** The session's traces, printed with what Claude Code itself sent (before the proxy shaped it) and the platform's request ids. */
 export async function sessionTraces(worker, platform) {
   const traces = await worker.query(
-    "SELECT path, requested_model, target_model, status, stop_reason, end_reason, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_micros, attempts, request_headers, request_body FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
+    "SELECT path, requested_model, target_model, status, stop_reason, end_reason, input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, cost_micros, attempts, (SELECT json FROM body_pieces WHERE hash = request_frame) AS frame FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
   );
-  if (traces[0]) {
-    const headers = JSON.parse(traces[0].request_headers ?? '{}');
-    console.log(`Claude Code sent: fields=${Object.keys(JSON.parse(traces[0].request_body ?? '{}')).join(',')} betas=${headers['anthropic-beta'] ?? ''}`);
+  if (traces[0]?.frame) {
+    // The request's frame piece: its stable headers and top-level fields (README, "How bodies are stored").
+    const frame = JSON.parse(traces[0].frame);
+    console.log(`Claude Code sent: fields=${Object.keys(frame.body).join(',')} betas=${frame.headers['anthropic-beta'] ?? ''}`);
   }
   console.log(`traces in D1: ${traces.length}`);
   for (const row of traces) {

@@ -229,12 +229,9 @@ export async function run() {
     console.log(`  claude said: ${plain.result}`);
 
     const traces = await worker.query(
-      "SELECT path, requested_model, route_name, route_reason, target_model, status, request_headers, session_id FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
+      "SELECT path, requested_model, route_name, route_reason, target_model, status, agent_id AS agent, session_id FROM traces WHERE api_key_name = 'smoke' ORDER BY id",
     );
-    const rows = traces.map((row) => {
-      const headers = JSON.parse(row.request_headers ?? '{}');
-      return { ...row, agent: headers['x-claude-code-agent-id'] ?? null };
-    });
+    const rows = traces;
     console.log(`traces in D1 (${rows.length}): path, requested model, route_name, route_reason → target model, status, subagent`);
     for (const row of rows) {
       console.log(

@@ -16,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'undici';
 import { profileWhile } from './lib/cdp.mjs';
 import { claudeCodeRequest, clientHeaders, smallRequest, STREAM_CHUNKS } from './lib/fixtures.mjs';
+import { startDev } from './lib/dev.mjs';
 import { groupCpuMs, killAllSync, startUpstream, startWorker } from './lib/procs.mjs';
 import { readProfile, summarizeProfile } from './lib/profile.mjs';
 import { fixed, median, signed, summary, table } from './lib/stats.mjs';
@@ -162,6 +163,29 @@ function makeRequest(route, size, stream, extraHeaders = {}, exchanges = 30) {
   return { route, size, stream, body, headers };
 }
 
+/** A real Claude Code request (test/fixtures/claude-code/000.json, 87 KB, captured on loopback), sent to a bench route. */
+const CAPTURE = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/claude-code/000.json'), 'utf8'));
+function captureRequest(route, stream) {
+  const body = Buffer.from(JSON.stringify({ ...CAPTURE, model: MODELS[route], stream }));
+  const headers = { ...clientHeaders({ session: true }), 'content-length': String(body.length) };
+  if (stream) headers.accept = 'text/event-stream';
+  return { route, size: 'capture', stream, body, headers };
+}
+
+/** The small request answered with an `events`-event Anthropic stream (the upstream reads the count from the model name). */
+function eventsRequest(events) {
+  const body = Buffer.from(JSON.stringify(smallRequest(`${MODELS.passthrough}-${events}ev`, { stream: true })));
+  return {
+    route: 'passthrough',
+    size: 'small',
+    stream: true,
+    events,
+    body,
+    headers: { ...clientHeaders(), accept: 'text/event-stream', 'content-length': String(body.length) },
+  };
+}
+const LONG_STREAM_EVENTS = 1000;
+
 const SCENARIOS = [
   { id: 'small', route: 'passthrough', size: 'small', stream: false },
   { id: 'small', route: 'translated', size: 'small', stream: false },
@@ -177,6 +201,14 @@ const SCENARIOS = [
   request: makeRequest(s.route, s.size, s.stream),
   n: s.id === '80k-stream' ? Math.max(100, Math.round(N / 2)) : N,
 }));
+
+/** The wrangler dev runner's scenarios: the issue's three, and the long passthrough stream. */
+const DEV_SCENARIOS = [
+  { name: 'small/passthrough', request: makeRequest('passthrough', 'small', false) },
+  { name: 'capture-80k/passthrough', request: captureRequest('passthrough', false) },
+  { name: 'capture-80k-stream/translated', request: captureRequest('translated', true) },
+  { name: `stream-${LONG_STREAM_EVENTS}/passthrough`, request: eventsRequest(LONG_STREAM_EVENTS) },
+];
 
 /** One request; times in ms from performance.now(): first body byte and last. */
 async function send(client, request) {
@@ -253,6 +285,17 @@ try {
     buildMicro(),
   ]);
   results.bundle = { proxy: { ...proxyBuild, script: undefined }, null_worker: { ...nullBuild, script: undefined } };
+
+  if (args.only === 'dev') {
+    // node bench/run.mjs --only=dev: just the wrangler dev runner
+    const upstream = await startUpstream(STATE, { delayMs: DELAY_MS });
+    servers.push(upstream);
+    results.dev = await devRun(upstream, Number(args['dev-n'] ?? Math.min(N, 200)), Math.min(WARMUP, 20));
+    results.duration_s = round((Date.now() - startedAt) / 1000, 1);
+    console.log(printDev(results.dev).join('\n'));
+    writeFileSync(path.join(RESULTS, `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-dev.json`), `${JSON.stringify(results, null, 2)}\n`);
+    process.exit(0);
+  }
 
   if (args.only === 'operations') {
     // node bench/run.mjs --only=operations: just the budget check and /health (about 20 s)
@@ -393,8 +436,9 @@ try {
     floorTargets[1].client = new Client(nullJs.url, { pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
     results.js_floor = {};
     const rounds = Math.max(60, Math.round(N / 2));
-    for (const name of ['small/passthrough', 'stream/passthrough']) {
-      const scenario = SCENARIOS.find((s) => s.name === name);
+    const longStream = { name: `stream-${LONG_STREAM_EVENTS}/passthrough`, request: eventsRequest(LONG_STREAM_EVENTS) };
+    for (const name of ['small/passthrough', 'stream/passthrough', longStream.name]) {
+      const scenario = name === longStream.name ? longStream : SCENARIOS.find((s) => s.name === name);
       progress(`runtime floor ${name}: ${rounds} rounds × null Worker, JS-relay null Worker, claude-proxy TRACING=off, claude-proxy`);
       const samples = Object.fromEntries(floorTargets.map((t) => [t.key, []]));
       let cpuBefore = null;
@@ -425,6 +469,14 @@ try {
       nullJs: round(perChunk('nullJs'), 1),
       proxyOff: round(perChunk('proxyOff'), 1),
       proxy: round(perChunk('proxy'), 1),
+    };
+    // The issue's goal: a passthrough event stream's CPU no longer grows with per-chunk JavaScript.
+    const long = f[longStream.name];
+    results.js_floor.long_stream = {
+      events: LONG_STREAM_EVENTS,
+      proxy_over_null: round(long.proxy.cpu_ms_per_request / long.null.cpu_ms_per_request, 3),
+      proxy_off_over_null: round(long.proxyOff.cpu_ms_per_request / long.null.cpu_ms_per_request, 3),
+      js_relay_over_null: round(long.nullJs.cpu_ms_per_request / long.null.cpu_ms_per_request, 3),
     };
     await floorTargets[1].client.close();
   }
@@ -531,6 +583,17 @@ try {
   // ---- 9b. operations: what the KEY_BUDGETS check and GET /health cost
   results.operations = await operationsRun(proxyHost);
 
+  // ---- 9c. the same proxy under wrangler dev, beside the null Worker under wrangler dev
+  let devSeconds = 0;
+  if (!args['no-dev']) {
+    const devStarted = Date.now();
+    const upstream = await startUpstream(STATE, { delayMs: DELAY_MS });
+    servers.push(upstream);
+    results.dev = await devRun(upstream, Number(args['dev-n'] ?? Math.min(N, 200)), Math.min(WARMUP, 20));
+    await stopServers([upstream]);
+    devSeconds = (Date.now() - devStarted) / 1000;
+  }
+
   // ---- 10. verdicts, then CPU profiles wherever a target is missed
   const verdicts = evaluate(results);
   results.targets = verdicts;
@@ -555,7 +618,8 @@ try {
       // warm-up + profiled requests at the latency measured above, with some slack
       const perProfileS = (name) => ((30 + profileCount(name)) * (results.latency[name]?.targets.proxy.total.p50 ?? 30) * 1.4) / 1000 + 0.5;
       const chosen = [];
-      let planned = (Date.now() - startedAt) / 1000 + 6;
+      // The wrangler dev phase is not part of the budget the profiles share.
+      let planned = (Date.now() - startedAt) / 1000 - devSeconds + 6;
       for (const name of inWorkerd) {
         if (planned + perProfileS(name) > budgetS) continue;
         planned += perProfileS(name);
@@ -592,6 +656,117 @@ try {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * claude-proxy under `wrangler dev`, as `npm run dev` runs it, beside the null Worker under
+ * `wrangler dev` too, in one round-robin (plus the proxy with LOG_REQUESTS=off and TRACING=off,
+ * to take the cost apart). Each wrangler dev is its own process group: CPU per request is the
+ * group's user + system time over the measured requests (wrangler's Node process and its
+ * workerd processes: what a request costs on a developer's machine).
+ */
+async function devRun(upstream, n, warmup) {
+  const wrangler = path.join(ROOT, 'node_modules/.bin/wrangler');
+  const routes = JSON.stringify([
+    { match: 'claude-pass*', provider: 'anthropic', baseUrl: upstream.url, apiKey: 'client' },
+    { match: 'claude-trans*', provider: 'openai', baseUrl: `${upstream.url}/v1`, model: 'bench-model' },
+  ]);
+  const proxy = (vars) => ({ root: ROOT, config: proxyConfig, vars: { ROUTES: routes, ...vars }, wrangler, migrate: true });
+  const specs = [
+    ['null', { root: path.join(BENCH, 'null-worker'), config: nullConfig, vars: { UPSTREAM: upstream.url }, wrangler }],
+    ['proxy', proxy({})],
+    ['proxyLogOff', proxy({ LOG_REQUESTS: 'off' })],
+    ['proxyOff', proxy({ TRACING: 'off' })],
+  ];
+  progress(`wrangler dev: starting ${specs.map(([key]) => key).join(', ')} (one process group each)`);
+  const targets = [];
+  try {
+    // One at a time: four wrangler starts at once overload a small machine.
+    for (const [key, spec] of specs) targets.push({ key, server: await startDev(STATE, `dev-${key}`, spec) });
+    for (const target of targets) {
+      servers.push(target.server);
+      target.client = new Client(target.server.url, { pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
+    }
+    const out = { requests_per_target: n, scenarios: {} };
+    let sentToProxy = 0;
+    let failed = 0;
+    for (const scenario of DEV_SCENARIOS) {
+      progress(`wrangler dev ${scenario.name}: ${warmup} + ${n} rounds × ${targets.length} targets`);
+      const samples = Object.fromEntries(targets.map((t) => [t.key, []]));
+      let cpuBefore = null;
+      for (let i = 0; i < warmup + n; i++) {
+        if (i === warmup) {
+          await sleep(300);
+          cpuBefore = Object.fromEntries(targets.map((t) => [t.key, groupCpuMs(t.server.pgid)]));
+        }
+        for (let j = 0; j < targets.length; j++) {
+          const target = targets[(i + j) % targets.length];
+          if (target.key === 'proxy') sentToProxy++;
+          const r = await sendSafely(target.client, scenario.request);
+          if (!r.ok) failed++;
+          if (i >= warmup && r.ok) samples[target.key].push(r);
+        }
+      }
+      await sleep(1000); // waitUntil tails (trace writes, log lines through wrangler) land inside the window
+      const entry = { targets: {} };
+      for (const target of targets) {
+        const s = samples[target.key];
+        entry.targets[target.key] = {
+          total: roundSummary(summary(s.map((r) => r.total))),
+          ttfb: scenario.request.stream ? roundSummary(summary(s.map((r) => r.ttfb))) : undefined,
+          ok: s.length,
+          cpu_ms_per_request: round((groupCpuMs(target.server.pgid) - cpuBefore[target.key]) / n, 4),
+        };
+      }
+      const t = entry.targets;
+      const over = (a, b) => ({
+        p50_ms: round(t[a].total.p50 - t[b].total.p50),
+        p95_ms: round(t[a].total.p95 - t[b].total.p95),
+        cpu_ms: round(t[a].cpu_ms_per_request - t[b].cpu_ms_per_request, 4),
+      });
+      entry.added = over('proxy', 'null');
+      entry.log_line = over('proxy', 'proxyLogOff');
+      entry.tracing = over('proxy', 'proxyOff');
+      entry.added_tracing_off = over('proxyOff', 'null');
+      if (scenario.request.stream) entry.added_ttfb_p50_ms = round(t.proxy.ttfb.p50 - t.null.ttfb.p50);
+      out.scenarios[scenario.name] = entry;
+    }
+    out.failed = failed;
+    const proxyServer = targets.find((t) => t.key === 'proxy').server;
+    const traced = Number((await proxyServer.sql('SELECT COUNT(*) AS n FROM traces'))[0].n);
+    out.trace_accounting = { requests_sent: sentToProxy, traces: traced, missing: sentToProxy - traced };
+    return out;
+  } finally {
+    for (const target of targets) await target.client?.close().catch(() => {});
+    await stopServers(targets.map((t) => t.server));
+  }
+}
+
+function printDev(d) {
+  const lines = [];
+  lines.push(
+    `wrangler dev (what \`npm run dev\` runs), ${d.requests_per_target} rounds per scenario, round-robin over the null Worker and claude-proxy (and the proxy with LOG_REQUESTS=off, TRACING=off), each under its own wrangler dev`,
+  );
+  lines.push(
+    table(
+      ['scenario', 'null p50', 'proxy p50', 'added p50 / p95', 'CPU ms/req null / proxy', 'CPU added', 'log line p50 / CPU', 'tracing p50 / CPU'],
+      Object.entries(d.scenarios).map(([name, e]) => [
+        name,
+        fixed(e.targets.null.total.p50),
+        fixed(e.targets.proxy.total.p50),
+        `${signed(e.added.p50_ms)} / ${signed(e.added.p95_ms)}`,
+        `${fixed(e.targets.null.cpu_ms_per_request)} / ${fixed(e.targets.proxy.cpu_ms_per_request)}`,
+        signed(e.added.cpu_ms),
+        `${signed(e.log_line.p50_ms)} / ${signed(e.log_line.cpu_ms)}`,
+        `${signed(e.tracing.p50_ms)} / ${signed(e.tracing.cpu_ms)}`,
+      ]),
+    ),
+  );
+  const acc = d.trace_accounting;
+  lines.push(
+    `traces: ${acc.traces} in D1 for ${acc.requests_sent} requests to claude-proxy${acc.missing ? ` (${acc.missing} missing)` : ''}${d.failed ? `; ${d.failed} requests failed` : ''}`,
+  );
+  return lines;
+}
 
 /** The proxy as the main run starts it, for --only=operations (which skips the main run). */
 function operationsHost(proxyBuild, upstream) {
@@ -1010,6 +1185,17 @@ function evaluate(r) {
     });
   }
   add('bundle gzip', r.bundle.proxy.gzip_bytes / 1024, 150, 'KiB');
+  // The performance issue's goals, under wrangler dev (what `npm run dev` runs), over the null Worker.
+  if (r.dev) {
+    const d = r.dev.scenarios;
+    add('wrangler dev, small: added p50', d['small/passthrough'].added.p50_ms, 1, 'ms');
+    add('wrangler dev, 80 KB Claude Code request: added p50', d['capture-80k/passthrough'].added.p50_ms, 2, 'ms');
+    add('wrangler dev, small: CPU added', d['small/passthrough'].added.cpu_ms, 2, 'ms');
+    add('wrangler dev, 80 KB Claude Code request: CPU added', d['capture-80k/passthrough'].added.cpu_ms, 3, 'ms');
+    add('wrangler dev, 80 KB translated stream: CPU added', d['capture-80k-stream/translated'].added.cpu_ms, 8, 'ms');
+  }
+  if (r.js_floor?.long_stream)
+    add(`${r.js_floor.long_stream.events}-event passthrough stream: CPU / null Worker`, r.js_floor.long_stream.proxy_over_null, 2, '×');
   return v;
 }
 
@@ -1089,15 +1275,23 @@ function print(r, file) {
     ];
     say(
       table(
-        ['Worker', 'small/passthrough', 'stream/passthrough', 'CPU µs per chunk'],
+        ['Worker', 'small/passthrough', 'stream/passthrough', 'CPU µs per chunk', `${f.long_stream?.events ?? ''}-event stream`],
         keys.map(([key, label]) => [
           label,
           `${fixed(f['small/passthrough'][key].p50_ms)} / ${fixed(f['small/passthrough'][key].cpu_ms_per_request)}`,
           `${fixed(f['stream/passthrough'][key].p50_ms)} / ${fixed(f['stream/passthrough'][key].cpu_ms_per_request)}`,
           fixed(f.per_chunk_cpu_us[key], 1),
+          f.long_stream
+            ? `${fixed(f[`stream-${f.long_stream.events}/passthrough`][key].p50_ms)} / ${fixed(f[`stream-${f.long_stream.events}/passthrough`][key].cpu_ms_per_request)}`
+            : '',
         ]),
       ),
     );
+    if (f.long_stream) {
+      say(
+        `${f.long_stream.events}-event passthrough stream, CPU over the native null Worker: claude-proxy ${fixed(f.long_stream.proxy_over_null, 2)}× (TRACING=off ${fixed(f.long_stream.proxy_off_over_null, 2)}×; the JS-relay null Worker ${fixed(f.long_stream.js_relay_over_null, 2)}×)`,
+      );
+    }
     say();
   }
 
@@ -1221,6 +1415,11 @@ function print(r, file) {
     for (const line of printOperations(r.operations)) say(line);
     if (r.micro?.budget_check_us !== undefined)
       say(`budget check in the microbenchmark (warm copy): ${fixed(r.micro.budget_check_us, 2)} µs per request (median)`);
+    say();
+  }
+
+  if (r.dev) {
+    for (const line of printDev(r.dev)) say(line);
     say();
   }
 

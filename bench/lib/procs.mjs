@@ -148,6 +148,11 @@ export async function stopGroup(pgid, graceMs = 3000) {
   groups.delete(pgid);
 }
 
+/** A process group started elsewhere (bench/lib/dev.mjs), stopped with the others on exit. */
+export function registerGroup(pgid) {
+  groups.add(pgid);
+}
+
 /** Last resort on exit: kill every group still registered. */
 export function killAllSync() {
   for (const pgid of groups) {

@@ -26,6 +26,9 @@ export default defineConfig({
               ratelimits: { TEST_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 3, period: 60 } } },
               // An R2 bucket, passed as BODIES_BUCKET by the tests of large bodies.
               r2Buckets: ['TEST_BODIES'],
+              // A real queue, passed as TRACE_QUEUE by the queue tests; this worker consumes it.
+              queueProducers: { TEST_TRACE_QUEUE: { queueName: 'claude-proxy-traces-test' } },
+              queueConsumers: { 'claude-proxy-traces-test': { maxBatchSize: 100, maxBatchTimeout: 0.2, maxRetries: 2 } },
               // A service binding to this worker's RPC entrypoint, as another Worker would declare it.
               serviceBindings: {
                 CLAUDE_PROXY: { name: 'claude-proxy', entrypoint: 'ClaudeProxyRpc' },

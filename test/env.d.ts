@@ -5,6 +5,7 @@ declare namespace Cloudflare {
     TEST_BODIES: R2Bucket;
     CLAUDE_PROXY: Service<import('../src/rpc').ClaudeProxyRpc>;
     TEST_STREAMER: Fetcher;
+    TEST_TRACE_QUEUE: Queue<string>;
   }
 }
 

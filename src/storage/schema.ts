@@ -140,6 +140,15 @@ export const keySpend = sqliteTable(
 export type KeySpend = typeof keySpend.$inferSelect;
 
 /**
+ * Spend added for a request that stored no trace row (TRACING=off, sampled out), by trace id, when
+ * the write came through TRACE_QUEUE: a message delivered twice adds its cost once. (A trace row
+ * is its own receipt.) Rows older than 15 days are pruned by the queue consumer.
+ */
+export const spendReceipts = sqliteTable('spend_receipts', {
+  traceId: text('trace_id').primaryKey(),
+});
+
+/**
  * One row per watched condition of the ALERTS cron (`error_rate:<model>`, `p95_ms:<model>`,
  * `spend_per_hour`): whether it is firing and when the owner was last told, for the cool-down.
  */

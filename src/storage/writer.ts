@@ -45,7 +45,8 @@ export function traceStatements(db: Config['db'], row: NewTrace): BatchItem<'sql
     const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
     statements.push(db.insert(sessions).values(session).onConflictDoNothing());
   }
-  statements.push(db.insert(traces).values(row));
+  // Idempotent: a write delivered twice (a queue redelivers) stores the trace once.
+  statements.push(db.insert(traces).values(row).onConflictDoNothing());
   return statements;
 }
 

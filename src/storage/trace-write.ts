@@ -1,0 +1,213 @@
+import { sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Config, Database } from '../config';
+import { errorText } from '../core/errors';
+import { idFloor } from '../core/ids';
+import { log } from '../core/log';
+import { utf8Length } from '../core/bytes';
+import { scrubSecrets } from '../core/redact';
+import type { CompletedRequest } from '../recording/recorder';
+import { type Cost, priceRequest } from './prices';
+import { keySpend, type NewTrace, spendReceipts, traces } from './schema';
+import { spendPeriods } from './spend';
+import { shouldStore, traceRow, traceStatements } from './writer';
+
+/**
+ * A finished request's write, in two steps with a seam between them:
+ *
+ * - `prepareWrite` does everything that needs the request itself, once: the price, the trace row
+ *   (bodies dropped by policy, every secret scrubbed, large bodies moved to R2, the rest fitted),
+ *   the spend to add, the `request` log line. What it returns is plain data with no secret left
+ *   in it: it may travel through a queue.
+ * - `writePrepared` turns any number of prepared writes into the statements of one D1 batch,
+ *   idempotent by trace id, so a write delivered twice is stored and counted once.
+ *
+ * persist() runs both in the request's waitUntil; with TRACE_QUEUE bound, the prepared write is
+ * sent to the queue instead and the consumer (src/jobs/trace-queue.ts) writes batches of them.
+ */
+export interface PreparedWrite {
+  /** The request's trace id: what makes the write idempotent. */
+  id: string;
+  /** The trace row, ready to insert (times as epoch ms); null when the trace is not stored. */
+  row: PreparedRow | null;
+  /** What to add to a named proxy key's spend; null without a key. */
+  spend: SpendDelta | null;
+  /** The `request` log line's fields (scrubbed); null when it is off. Written where the request ran, never queued. */
+  log: Record<string, unknown> | null;
+}
+
+/** A trace row as plain data: `createdAt` as epoch ms. */
+export type PreparedRow = Omit<NewTrace, 'createdAt'> & { createdAt: number };
+
+export interface SpendDelta {
+  keyName: string;
+  costMicros: number;
+  /** When the request arrived (epoch ms): the day and month it counts in. */
+  at: number;
+}
+
+const NO_COST: Cost = { costMicros: null, priceId: null };
+
+/**
+ * Everything a finished request leaves to store, worked out once; null when there is nothing
+ * (TRACING=off without a named key). Never throws: a row that cannot be built is logged and left
+ * out, and the spend still counts.
+ */
+export async function prepareWrite(config: Config, record: CompletedRequest): Promise<PreparedWrite | null> {
+  const stored = shouldStore(config, record);
+  const keyName = record.apiKeyName;
+  if (!stored && !keyName && !config.trace.enabled) return null;
+  let cost = NO_COST;
+  let row: NewTrace | null = null;
+  try {
+    if (stored || keyName || config.trace.logRequests) cost = await priceRequest(config.db, record);
+    if (stored) row = await traceRow(config, record, cost);
+  } catch (err) {
+    log('error', 'trace_build_failed', record.id, { error: errorText(err) });
+    row = null;
+  }
+  return {
+    id: record.id,
+    row: row ? { ...row, createdAt: row.createdAt.getTime() } : null,
+    spend: keyName ? { keyName, costMicros: cost.costMicros ?? 0, at: record.createdAt.getTime() } : null,
+    log: config.trace.enabled && config.trace.logRequests ? requestLogFields(record, cost, stored, config.secrets) : null,
+  };
+}
+
+/** The fields of the `request` line kept as they are; strings among them are scrubbed. */
+const LOG_FIELDS = [
+  ['method', 'method'],
+  ['path', 'path'],
+  ['status', 'status'],
+  ['requested_model', 'requestedModel'],
+  ['route_name', 'routeName'],
+  ['provider', 'provider'],
+  ['target_model', 'targetModel'],
+  ['stream', 'stream'],
+  ['session_id', 'sessionId'],
+  ['api_key_name', 'apiKeyName'],
+  ['error_type', 'errorType'],
+  ['error_message', 'errorMessage'],
+  ['end_reason', 'endReason'],
+  ['stop_reason', 'stopReason'],
+  ['input_tokens', 'inputTokens'],
+  ['output_tokens', 'outputTokens'],
+] as const satisfies readonly (readonly [string, keyof CompletedRequest])[];
+
+/** The request's one log line: what happened, without bodies, headers or secrets. */
+function requestLogFields(record: CompletedRequest, cost: Cost, stored: boolean, configured: readonly string[]): Record<string, unknown> {
+  const secrets = record.secrets.size > 0 ? [...configured, ...record.secrets] : configured;
+  const fields: Record<string, unknown> = {};
+  for (const [name, key] of LOG_FIELDS) {
+    const value = key === 'errorMessage' ? record.errorMessage?.slice(0, 500) : record[key];
+    // Client-supplied strings are scrubbed here: a sampled-out request was never scrubbed.
+    fields[name] = typeof value === 'string' ? scrubSecrets(value, secrets) : value;
+  }
+  fields.cost_micros = cost.costMicros;
+  fields.ttft_ms = record.ttftMs;
+  fields.duration_ms = record.durationMs;
+  fields.attempts = record.attempts?.length ?? 0;
+  fields.stored = stored;
+  return fields;
+}
+
+/**
+ * The statements that store prepared writes, for one D1 batch. Idempotent by trace id: a trace
+ * row is inserted only if no row has its id, and its spend is added only then (the spend goes
+ * first, guarded by the row's absence). A spend without a row (TRACING=off, sampled out) is
+ * guarded the same way by a receipt when `receipts` is set (queued writes, which may arrive
+ * twice), pruned after RECEIPT_DAYS.
+ */
+export function preparedStatements(db: Database, writes: readonly PreparedWrite[], options: { receipts: boolean }): BatchItem<'sqlite'>[] {
+  const statements: BatchItem<'sqlite'>[] = [];
+  for (const write of writes) {
+    const receipt = !write.row && options.receipts;
+    if (write.spend) statements.push(spendStatement(db, write, write.row ? 'row' : receipt ? 'receipt' : 'none'));
+    if (write.row) statements.push(...traceStatements(db, { ...write.row, createdAt: new Date(write.row.createdAt) }));
+    if (write.spend && receipt) statements.push(db.insert(spendReceipts).values({ traceId: write.id }).onConflictDoNothing());
+  }
+  return statements;
+}
+
+/** Writes prepared writes in one D1 batch (see `preparedStatements`). */
+export async function writePrepared(db: Database, writes: readonly PreparedWrite[], options: { receipts: boolean } = { receipts: false }): Promise<void> {
+  const statements = preparedStatements(db, writes, options);
+  if (statements.length > 0) await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+}
+
+/** A queue message holds at most 128 KB; what does not fit is written directly. */
+export const QUEUE_MESSAGE_BYTES = 120 * 1024;
+
+/**
+ * A prepared write as a queue message (JSON text, without the log line, which was written where
+ * the request ran); null when it is too large for one. A row with its bodies in R2 always fits.
+ */
+export function toQueueMessage(write: PreparedWrite): string | null {
+  const text = JSON.stringify({ id: write.id, row: write.row, spend: write.spend });
+  // Cheap check first: a UTF-16 unit is at most 3 UTF-8 bytes.
+  if (text.length * 3 > QUEUE_MESSAGE_BYTES && utf8Length(text) > QUEUE_MESSAGE_BYTES) return null;
+  return text;
+}
+
+/** A queue message back as a prepared write; null when it is not one. */
+export function fromQueueMessage(body: unknown): PreparedWrite | null {
+  let value: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return null;
+    }
+  }
+  if (!value || typeof value !== 'object') return null;
+  const { id, row, spend } = value as Partial<PreparedWrite>;
+  if (typeof id !== 'string' || id === '') return null;
+  if (row !== null && (typeof row !== 'object' || row?.id !== id || typeof row.createdAt !== 'number')) return null;
+  if (
+    spend !== null &&
+    (typeof spend !== 'object' || typeof spend?.keyName !== 'string' || typeof spend.costMicros !== 'number' || typeof spend.at !== 'number')
+  ) {
+    return null;
+  }
+  if (!row && !spend) return null;
+  return { id, row: row ?? null, spend: spend ?? null, log: null };
+}
+
+/** Spend receipts are kept this long: longer than a queue keeps an undelivered message (14 days at most). */
+export const RECEIPT_DAYS = 15;
+
+/** Drops spend receipts older than RECEIPT_DAYS (trace ids start with their time). */
+export function pruneReceipts(db: Database, now: number): BatchItem<'sqlite'> {
+  return db.delete(spendReceipts).where(sql`${spendReceipts.traceId} < ${idFloor(now - RECEIPT_DAYS * 86_400_000)}`);
+}
+
+/**
+ * Adds a request's cost to its key's day and month rows, unless this write was stored before
+ * (`guard`): then the rows exist (key_spend rows are never deleted) and their update is skipped.
+ */
+function spendStatement(db: Database, write: PreparedWrite, guard: 'row' | 'receipt' | 'none'): BatchItem<'sqlite'> {
+  const { keyName, costMicros, at } = write.spend!;
+  const { day, month } = spendPeriods(at);
+  const updatedAt = new Date(at);
+  const firstTime =
+    guard === 'row'
+      ? sql`NOT EXISTS (SELECT 1 FROM ${traces} WHERE ${traces.id} = ${write.id})`
+      : guard === 'receipt'
+        ? sql`NOT EXISTS (SELECT 1 FROM ${spendReceipts} WHERE ${spendReceipts.traceId} = ${write.id})`
+        : undefined;
+  return db
+    .insert(keySpend)
+    .values([
+      { apiKeyName: keyName, period: day, costMicros, requests: 1, updatedAt },
+      { apiKeyName: keyName, period: month, costMicros, requests: 1, updatedAt },
+    ])
+    .onConflictDoUpdate({
+      target: [keySpend.period, keySpend.apiKeyName],
+      set: {
+        costMicros: sql`${keySpend.costMicros} + excluded.cost_micros`,
+        requests: sql`${keySpend.requests} + 1`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+      setWhere: firstTime,
+    });
+}

@@ -17,7 +17,7 @@ import { Client, Pool } from 'undici';
 import { profileWhile } from './lib/cdp.mjs';
 import { claudeCodeRequest, clientHeaders, smallRequest, STREAM_CHUNKS } from './lib/fixtures.mjs';
 import { startDev } from './lib/dev.mjs';
-import { groupCpuMs, killAllSync, startUpstream, startWorker } from './lib/procs.mjs';
+import { groupCpuByName, groupCpuMs, killAllSync, startUpstream, startWorker } from './lib/procs.mjs';
 import { readProfile, summarizeProfile } from './lib/profile.mjs';
 import { fixed, median, signed, summary, table } from './lib/stats.mjs';
 
@@ -510,6 +510,13 @@ try {
     }
   }
 
+  // ---- 6b. sustained traced requests/s with and without TRACE_QUEUE (the same build, its own D1)
+  results.queue = await queueThroughput(
+    proxyHost,
+    targets.find((t) => t.key === 'proxy'),
+    sentToProxy,
+  );
+
   // ---- 7. every claude-proxy request traced; none with TRACING=off
   progress('waiting for every trace to land in D1');
   let traced = 0;
@@ -560,6 +567,9 @@ try {
       rows_written: rowsWritten,
     };
   }
+
+  // ---- 8b. what one D1 absorbs: SQLite time per trace insert, alone and in batches of 100
+  results.d1_absorption = await d1Absorption(proxy, columns);
 
   await stopServers([nullWorker, proxy, proxyOff, nullJs]);
   for (const target of targets) await target.client.close().catch(() => {});
@@ -670,12 +680,21 @@ async function devRun(upstream, n, warmup) {
     { match: 'claude-pass*', provider: 'anthropic', baseUrl: upstream.url, apiKey: 'client' },
     { match: 'claude-trans*', provider: 'openai', baseUrl: `${upstream.url}/v1`, model: 'bench-model' },
   ]);
-  const proxy = (vars) => ({ root: ROOT, config: proxyConfig, vars: { ROUTES: routes, ...vars }, wrangler, migrate: true });
+  const proxy = (vars, extra = {}) => ({ root: ROOT, config: proxyConfig, extra, vars: { ROUTES: routes, ...vars }, wrangler, migrate: true });
+  // README's TRACE_QUEUE configuration (wrangler dev runs the queues locally).
+  const queues = {
+    producers: [{ binding: 'TRACE_QUEUE', queue: 'bench-traces' }],
+    consumers: [
+      { queue: 'bench-traces', max_batch_size: 100, max_batch_timeout: 5, max_retries: 5, dead_letter_queue: 'bench-traces-dlq' },
+      { queue: 'bench-traces-dlq', max_batch_size: 100, max_batch_timeout: 30, max_retries: 0 },
+    ],
+  };
   const specs = [
     ['null', { root: path.join(BENCH, 'null-worker'), config: nullConfig, vars: { UPSTREAM: upstream.url }, wrangler }],
     ['proxy', proxy({})],
     ['proxyLogOff', proxy({ LOG_REQUESTS: 'off' })],
     ['proxyOff', proxy({ TRACING: 'off' })],
+    ['proxyQueue', proxy({}, { queues })],
   ];
   progress(`wrangler dev: starting ${specs.map(([key]) => key).join(', ')} (one process group each)`);
   const targets = [];
@@ -696,7 +715,7 @@ async function devRun(upstream, n, warmup) {
       for (let i = 0; i < warmup + n; i++) {
         if (i === warmup) {
           await sleep(300);
-          cpuBefore = Object.fromEntries(targets.map((t) => [t.key, groupCpuMs(t.server.pgid)]));
+          cpuBefore = Object.fromEntries(targets.map((t) => [t.key, groupCpuByName(t.server.pgid)]));
         }
         for (let j = 0; j < targets.length; j++) {
           const target = targets[(i + j) % targets.length];
@@ -710,11 +729,18 @@ async function devRun(upstream, n, warmup) {
       const entry = { targets: {} };
       for (const target of targets) {
         const s = samples[target.key];
+        const after = groupCpuByName(target.server.pgid);
+        // Where the group's CPU went: wrangler's Node process, or the workerd processes.
+        const byProcess = Object.fromEntries(Object.keys(after).map((name) => [name, round((after[name] - (cpuBefore[target.key][name] ?? 0)) / n, 4)]));
         entry.targets[target.key] = {
           total: roundSummary(summary(s.map((r) => r.total))),
           ttfb: scenario.request.stream ? roundSummary(summary(s.map((r) => r.ttfb))) : undefined,
           ok: s.length,
-          cpu_ms_per_request: round((groupCpuMs(target.server.pgid) - cpuBefore[target.key]) / n, 4),
+          cpu_ms_per_request: round(
+            Object.values(byProcess).reduce((a, b) => a + b, 0),
+            4,
+          ),
+          cpu_ms_by_process: byProcess,
         };
       }
       const t = entry.targets;
@@ -727,13 +753,37 @@ async function devRun(upstream, n, warmup) {
       entry.log_line = over('proxy', 'proxyLogOff');
       entry.tracing = over('proxy', 'proxyOff');
       entry.added_tracing_off = over('proxyOff', 'null');
+      entry.added_queue = over('proxyQueue', 'null');
       if (scenario.request.stream) entry.added_ttfb_p50_ms = round(t.proxy.ttfb.p50 - t.null.ttfb.p50);
+      if (!scenario.request.stream) {
+        // Back to back: blocks of requests to one Worker, each sent when the last answered, so the
+        // work a request leaves in waitUntil (the trace write, the log line) can delay the next.
+        const blocks = { null: [], proxy: [] };
+        for (let block = 0; block < 10; block++) {
+          for (const key of block % 2 ? ['proxy', 'null'] : ['null', 'proxy']) {
+            const target = targets.find((x) => x.key === key);
+            for (let i = 0; i < Math.max(5, Math.round(n / 10)); i++) {
+              if (key === 'proxy') sentToProxy++;
+              const r = await sendSafely(target.client, scenario.request);
+              if (r.ok) blocks[key].push(r.total);
+            }
+          }
+        }
+        entry.back_to_back = {
+          null_p50_ms: round(median(blocks.null)),
+          proxy_p50_ms: round(median(blocks.proxy)),
+          added_p50_ms: round(median(blocks.proxy) - median(blocks.null)),
+        };
+      }
       out.scenarios[scenario.name] = entry;
     }
     out.failed = failed;
-    const proxyServer = targets.find((t) => t.key === 'proxy').server;
-    const traced = Number((await proxyServer.sql('SELECT COUNT(*) AS n FROM traces'))[0].n);
+    const count = async (key) => Number((await targets.find((t) => t.key === key).server.sql('SELECT COUNT(*) AS n FROM traces'))[0].n);
+    const traced = await count('proxy');
     out.trace_accounting = { requests_sent: sentToProxy, traces: traced, missing: sentToProxy - traced };
+    // The queue's last batch lands within its batch timeout.
+    await sleep(6000);
+    out.queue_accounting = { requests_sent: sentToProxy, traces: await count('proxyQueue') };
     return out;
   } finally {
     for (const target of targets) await target.client?.close().catch(() => {});
@@ -744,11 +794,22 @@ async function devRun(upstream, n, warmup) {
 function printDev(d) {
   const lines = [];
   lines.push(
-    `wrangler dev (what \`npm run dev\` runs), ${d.requests_per_target} rounds per scenario, round-robin over the null Worker and claude-proxy (and the proxy with LOG_REQUESTS=off, TRACING=off), each under its own wrangler dev`,
+    `wrangler dev (what \`npm run dev\` runs), ${d.requests_per_target} rounds per scenario, round-robin over the null Worker and claude-proxy (and the proxy with LOG_REQUESTS=off, TRACING=off, TRACE_QUEUE), each under its own wrangler dev`,
   );
   lines.push(
     table(
-      ['scenario', 'null p50', 'proxy p50', 'added p50 / p95', 'CPU ms/req null / proxy', 'CPU added', 'log line p50 / CPU', 'tracing p50 / CPU'],
+      [
+        'scenario',
+        'null p50',
+        'proxy p50',
+        'added p50 / p95',
+        'CPU ms/req null / proxy',
+        'CPU added',
+        'log line p50 / CPU',
+        'tracing p50 / CPU',
+        'TRACE_QUEUE: added p50 / CPU',
+        'back to back: added p50',
+      ],
       Object.entries(d.scenarios).map(([name, e]) => [
         name,
         fixed(e.targets.null.total.p50),
@@ -758,6 +819,8 @@ function printDev(d) {
         signed(e.added.cpu_ms),
         `${signed(e.log_line.p50_ms)} / ${signed(e.log_line.cpu_ms)}`,
         `${signed(e.tracing.p50_ms)} / ${signed(e.tracing.cpu_ms)}`,
+        e.added_queue ? `${signed(e.added_queue.p50_ms)} / ${signed(e.added_queue.cpu_ms)}` : '',
+        e.back_to_back ? signed(e.back_to_back.added_p50_ms) : '',
       ]),
     ),
   );
@@ -765,6 +828,151 @@ function printDev(d) {
   lines.push(
     `traces: ${acc.traces} in D1 for ${acc.requests_sent} requests to claude-proxy${acc.missing ? ` (${acc.missing} missing)` : ''}${d.failed ? `; ${d.failed} requests failed` : ''}`,
   );
+  if (d.queue_accounting) lines.push(`with TRACE_QUEUE: ${d.queue_accounting.traces} traces for ${d.queue_accounting.requests_sent} requests`);
+  const split = d.scenarios['small/passthrough']?.targets;
+  if (split?.null?.cpu_ms_by_process) {
+    lines.push("Where a small request's CPU goes under wrangler dev, ms per request (wrangler's Node processes / its workerd processes):");
+    lines.push(
+      table(
+        ['Worker', 'node', 'workerd', 'all'],
+        Object.entries(split).map(([key, t]) => {
+          const by = t.cpu_ms_by_process;
+          const sum = (name) => Object.entries(by).reduce((a, [n, ms]) => (n === name ? a + ms : a), 0);
+          return [key, fixed(sum('node')), fixed(sum('workerd')), fixed(t.cpu_ms_per_request)];
+        }),
+      ),
+    );
+  }
+  return lines;
+}
+
+/**
+ * Sustained throughput of traced requests, closed loop at concurrency 32: claude-proxy writing
+ * each trace itself, and claude-proxy with TRACE_QUEUE (Miniflare's queue, consumed by the same
+ * Worker in batches of up to 100), ABBA, small and 80 KB requests. Then how long the queue takes
+ * to drain, and whether every request sent to it was traced.
+ */
+async function queueThroughput(proxyHost, direct, sentToProxy) {
+  progress('queue: starting claude-proxy with TRACE_QUEUE (Miniflare queue, consumed by the same Worker)');
+  const queued = await startWorker(STATE, 'proxy-queue', proxyHost({ queue: true }));
+  servers.push(queued);
+  const target = { key: 'proxyQueue', server: queued };
+  const sent = { count: 0 };
+  const out = { concurrency: 32, seconds: THROUGHPUT_SECONDS * 2, scenarios: {} };
+  try {
+    for (const name of ['small/passthrough', '80k/passthrough']) {
+      const scenario = SCENARIOS.find((s) => s.name === name);
+      progress(`queue: ${name} at concurrency 32, direct writes and TRACE_QUEUE, ${THROUGHPUT_SECONDS * 2} s each (ABBA)`);
+      const runs = { direct: [], queue: [] };
+      for (const key of ['direct', 'queue', 'queue', 'direct']) {
+        runs[key].push(
+          key === 'direct'
+            ? await throughput(direct, scenario.request, 32, THROUGHPUT_SECONDS, sentToProxy)
+            : await throughput(target, scenario.request, 32, THROUGHPUT_SECONDS, sent),
+        );
+      }
+      const combine = (list) => {
+        const completed = list.reduce((a, r) => a + r.completed, 0);
+        const seconds = list.reduce((a, r) => a + r.seconds, 0);
+        return {
+          rps: round(completed / seconds, 1),
+          errors: list.reduce((a, r) => a + r.errors, 0),
+          cpu_ms_per_request: round(list.reduce((a, r) => a + r.cpu_ms, 0) / completed, 4),
+          latency_p50_ms: round(median(list.flatMap((r) => r.latencies)), 3),
+        };
+      };
+      const d = combine(runs.direct);
+      const q = combine(runs.queue);
+      out.scenarios[name] = { direct: d, queue: q, ratio: round(q.rps / d.rps, 3) };
+    }
+    // The backlog the consumer still had when the load stopped, and how long it took.
+    const drainStart = Date.now();
+    let traced = 0;
+    for (;;) {
+      traced = Number((await queued.sql('SELECT COUNT(*) AS n FROM traces')).results[0].n);
+      if (traced >= sent.count || Date.now() - drainStart > 120_000) break;
+      await sleep(100);
+    }
+    out.drain_ms = Date.now() - drainStart;
+    out.requests_sent = sent.count;
+    out.traces = traced;
+    out.missing = sent.count - traced;
+  } finally {
+    await stopServers([queued]);
+  }
+  return out;
+}
+
+/**
+ * SQLite's own time (D1 `meta.duration`) and the wall time of a trace insert, alone (one D1 batch
+ * per trace, as each request writes without TRACE_QUEUE) and in batches of 100 (as the queue
+ * consumer writes), small and 80 KB rows copied from traces the run stored. One D1 database
+ * writes one statement at a time: 1000 / ms per trace is what it can absorb, at most.
+ */
+async function d1Absorption(server, columns) {
+  progress('what one D1 absorbs: trace inserts alone and in batches of 100');
+  const insert = `INSERT INTO traces (${columns.map((c) => `"${c}"`).join(', ')}) SELECT ${columns.map((c) => (c === 'id' ? 'id || ?' : `"${c}"`)).join(', ')} FROM traces WHERE id = ?`;
+  const out = {};
+  let n = 0;
+  for (const [label, where] of [
+    ['small', 'request_bytes < 10000'],
+    ['80k', 'request_bytes >= 10000'],
+  ]) {
+    const sample = (await server.sql(`SELECT id FROM traces WHERE ${where} AND status = 200 AND id NOT LIKE '%-copy-%' LIMIT 1`)).results[0];
+    if (!sample) continue;
+    const statement = () => ({ sql: insert, params: [`-copy-${n++}`, sample.id] });
+    const alone = [];
+    for (let i = 0; i < 60; i++) alone.push(await server.batch([statement()]));
+    const batched = [];
+    for (let i = 0; i < 6; i++) batched.push(await server.batch(Array.from({ length: 100 }, statement)));
+    const perTrace = (runs, size) => ({
+      sqlite_ms: round(median(runs.map((r) => r.metas.reduce((a, m) => a + (m.duration ?? 0), 0) / size)), 4),
+      wall_ms: round(median(runs.map((r) => r.ms / size)), 4),
+    });
+    out[label] = { alone: perTrace(alone.slice(10), 1), batched: perTrace(batched.slice(1), 100), rows_written: alone[0].metas[0].rows_written };
+  }
+  await server.sql("DELETE FROM traces WHERE id LIKE '%-copy-%'");
+  return out;
+}
+
+function printQueue(q, a) {
+  const lines = [];
+  lines.push(
+    `TRACE_QUEUE: sustained traced requests/s, closed loop at concurrency ${q.concurrency}, direct D1 writes vs the queue (${q.seconds} s each, ABBA)`,
+  );
+  lines.push(
+    table(
+      ['scenario', 'direct req/s', 'queue req/s', 'queue / direct', 'CPU ms/req direct', 'CPU ms/req queue', 'p50 direct / queue', 'errors'],
+      Object.entries(q.scenarios).map(([name, e]) => [
+        name,
+        fixed(e.direct.rps, 0),
+        fixed(e.queue.rps, 0),
+        fixed(e.ratio, 2),
+        fixed(e.direct.cpu_ms_per_request, 3),
+        fixed(e.queue.cpu_ms_per_request, 3),
+        `${fixed(e.direct.latency_p50_ms)} / ${fixed(e.queue.latency_p50_ms)}`,
+        e.direct.errors + e.queue.errors,
+      ]),
+    ),
+  );
+  lines.push(
+    `queue drained ${fixed(q.drain_ms / 1000, 1)} s after the load stopped; ${q.traces} traces for ${q.requests_sent} requests${q.missing ? ` (${q.missing} missing)` : ' (every one)'}`,
+  );
+  if (a) {
+    lines.push('What one D1 absorbs (local SQLite, this machine): ms per trace insert, SQLite time / wall time');
+    lines.push(
+      table(
+        ['row', 'alone (1 per batch)', 'in batches of 100', 'traces/s alone', 'traces/s batched'],
+        Object.entries(a).map(([label, e]) => [
+          label,
+          `${fixed(e.alone.sqlite_ms, 3)} / ${fixed(e.alone.wall_ms, 3)}`,
+          `${fixed(e.batched.sqlite_ms, 3)} / ${fixed(e.batched.wall_ms, 3)}`,
+          fixed(1000 / e.alone.wall_ms, 0),
+          fixed(1000 / e.batched.wall_ms, 0),
+        ]),
+      ),
+    );
+  }
   return lines;
 }
 
@@ -1327,6 +1535,10 @@ function print(r, file) {
       ]),
     ),
   );
+  if (r.queue) {
+    say();
+    for (const line of printQueue(r.queue, r.d1_absorption)) say(line);
+  }
   const acc = r.trace_accounting;
   say(
     `traces: ${acc.traces} in D1 for ${acc.requests_sent} requests to claude-proxy (${acc.missing === 0 ? 'every one accounted for' : `${acc.missing} missing`}); TRACING=off wrote ${acc.tracing_off_traces}`,

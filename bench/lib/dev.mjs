@@ -1,8 +1,8 @@
 /**
  * Workers under `wrangler dev`, the way `npm run dev` runs them: each in its own process group
  * (spawned detached, i.e. setsid) with its own --port and --inspector-port, its own persisted
- * state, and a generated config (the real wrangler.jsonc with absolute paths and the bench's
- * vars). The group's CPU (wrangler's Node process, its workerd processes) is what a request costs
+ * state, and a generated config (the real wrangler.jsonc with absolute paths, the bench's vars
+ * and any `extra` top-level keys). The group's CPU (wrangler's Node process, its workerd processes) is what a request costs
  * there. Stopped by killing the group.
  */
 import { execFile as execFileCb, spawn } from 'node:child_process';
@@ -33,12 +33,13 @@ function wranglerEnv(extra = {}) {
  * One Worker under `wrangler dev`. `config` is the Worker's parsed wrangler config; `root` the
  * folder its relative paths are relative to; `vars` are added to its vars.
  */
-export async function startDev(stateDir, name, { root, config, vars = {}, wrangler, migrate = false, env = {} }) {
+export async function startDev(stateDir, name, { root, config, extra = {}, vars = {}, wrangler, migrate = false, env = {} }) {
   const dir = path.resolve(stateDir, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const generated = {
     ...config,
+    ...extra,
     main: path.resolve(root, config.main),
     vars: { ...(config.vars ?? {}), ...vars },
     d1_databases: config.d1_databases?.map((db) => ({ ...db, migrations_dir: path.resolve(root, db.migrations_dir ?? 'migrations') })),

@@ -36,6 +36,25 @@ export function groupCpuMs(pgid) {
   return (ticks * 1000) / CLK_TCK;
 }
 
+/** groupCpuMs, split by process name (`node`, `workerd`, …). */
+export function groupCpuByName(pgid) {
+  const out = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== pgid) continue;
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  }
+  return out;
+}
+
 export function groupPids(pgid) {
   const pids = [];
   for (const entry of readdirSync('/proc')) {
@@ -116,6 +135,7 @@ export async function startWorker(stateDir, name, config) {
     pgid: child.pid,
     url,
     sql: (sql, ...params) => call('sql', { sql, params }),
+    batch: (statements) => call('batch', { statements }),
     r2list: (prefix = '') => call('r2list', { prefix }),
     stop: async () => {
       try {

@@ -25,6 +25,9 @@ export function isSecretHeader(name: string): boolean {
 const KEY_SHAPES =
   /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}|ya29\.[0-9A-Za-z_.-]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
+/** Every KEY_SHAPES match contains one of these: text with none of them holds no key shape (a cheap test first). */
+const KEY_SHAPE_HINTS = /sk-|AIza|gsk_|ya29\.|AKIA|ASIA|-----BEGIN /;
+
 /** Shorter secrets are not looked for: they would match ordinary text. */
 const MIN_SECRET_LENGTH = 8;
 /** Encoded forms shorter than this are not looked for, for the same reason. */
@@ -99,7 +102,7 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
     if (secret.length < MIN_SECRET_LENGTH) continue;
     for (const form of formsOf(secret)) if (out.includes(form)) out = out.split(form).join(REDACTED);
   }
-  return out.replace(KEY_SHAPES, REDACTED);
+  return KEY_SHAPE_HINTS.test(out) ? out.replace(KEY_SHAPES, REDACTED) : out;
 }
 
 /**
@@ -117,8 +120,9 @@ export function redactHeaderValues(headers: Record<string, string>, secrets: Ite
   const list = [...secrets];
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    const plain = decodeURIComponentSafe(value);
-    out[name] = scrubSecrets(value, list) !== value || scrubSecrets(plain, list) !== plain ? REDACTED : value;
+    // Only a value with a `%` can decode to something else.
+    const plain = value.includes('%') ? decodeURIComponentSafe(value) : value;
+    out[name] = scrubSecrets(value, list) !== value || (plain !== value && scrubSecrets(plain, list) !== plain) ? REDACTED : value;
   }
   return out;
 }

@@ -70,7 +70,7 @@ export async function prepareWrite(config: Config, record: CompletedRequest): Pr
     id: record.id,
     row: row ? { ...row, createdAt: row.createdAt.getTime() } : null,
     spend: keyName ? { keyName, costMicros: cost.costMicros ?? 0, at: record.createdAt.getTime() } : null,
-    log: config.trace.enabled && config.trace.logRequests ? requestLogFields(record, cost, stored, config.secrets) : null,
+    log: config.trace.enabled && config.trace.logRequests ? requestLogFields(row ?? record, row !== null, cost, stored, config.secrets, record.secrets) : null,
   };
 }
 
@@ -92,21 +92,30 @@ const LOG_FIELDS = [
   ['stop_reason', 'stopReason'],
   ['input_tokens', 'inputTokens'],
   ['output_tokens', 'outputTokens'],
-] as const satisfies readonly (readonly [string, keyof CompletedRequest])[];
+] as const satisfies readonly (readonly [string, keyof CompletedRequest & keyof NewTrace])[];
 
-/** The request's one log line: what happened, without bodies, headers or secrets. */
-function requestLogFields(record: CompletedRequest, cost: Cost, stored: boolean, configured: readonly string[]): Record<string, unknown> {
-  const secrets = record.secrets.size > 0 ? [...configured, ...record.secrets] : configured;
+/**
+ * The request's one log line: what happened, without bodies, headers or secrets. Its strings come
+ * from the stored row when there is one (scrubbed already), else they are scrubbed here.
+ */
+function requestLogFields(
+  source: CompletedRequest | NewTrace,
+  scrubbed: boolean,
+  cost: Cost,
+  stored: boolean,
+  configured: readonly string[],
+  credentials: ReadonlySet<string>,
+): Record<string, unknown> {
+  const secrets = scrubbed ? [] : credentials.size > 0 ? [...configured, ...credentials] : configured;
   const fields: Record<string, unknown> = {};
   for (const [name, key] of LOG_FIELDS) {
-    const value = key === 'errorMessage' ? record.errorMessage?.slice(0, 500) : record[key];
-    // Client-supplied strings are scrubbed here: a sampled-out request was never scrubbed.
-    fields[name] = typeof value === 'string' ? scrubSecrets(value, secrets) : value;
+    const value = key === 'errorMessage' ? source.errorMessage?.slice(0, 500) : source[key];
+    fields[name] = typeof value === 'string' && !scrubbed ? scrubSecrets(value, secrets) : value;
   }
   fields.cost_micros = cost.costMicros;
-  fields.ttft_ms = record.ttftMs;
-  fields.duration_ms = record.durationMs;
-  fields.attempts = record.attempts?.length ?? 0;
+  fields.ttft_ms = source.ttftMs;
+  fields.duration_ms = source.durationMs;
+  fields.attempts = source.attempts?.length ?? 0;
   fields.stored = stored;
   return fields;
 }

@@ -569,7 +569,7 @@ try {
   }
 
   // ---- 8b. what one D1 absorbs: SQLite time per trace insert, alone and in batches of 100
-  results.d1_absorption = await d1Absorption(proxy, columns);
+  results.d1_absorption = await d1Absorption(proxy);
 
   await stopServers([nullWorker, proxy, proxyOff, nullJs]);
   for (const target of targets) await target.client.close().catch(() => {});
@@ -707,6 +707,7 @@ async function devRun(upstream, n, warmup) {
     }
     const out = { requests_per_target: n, scenarios: {} };
     let sentToProxy = 0;
+    let sentToQueue = 0;
     let failed = 0;
     for (const scenario of DEV_SCENARIOS) {
       progress(`wrangler dev ${scenario.name}: ${warmup} + ${n} rounds × ${targets.length} targets`);
@@ -720,6 +721,7 @@ async function devRun(upstream, n, warmup) {
         for (let j = 0; j < targets.length; j++) {
           const target = targets[(i + j) % targets.length];
           if (target.key === 'proxy') sentToProxy++;
+          if (target.key === 'proxyQueue') sentToQueue++;
           const r = await sendSafely(target.client, scenario.request);
           if (!r.ok) failed++;
           if (i >= warmup && r.ok) samples[target.key].push(r);
@@ -783,7 +785,7 @@ async function devRun(upstream, n, warmup) {
     out.trace_accounting = { requests_sent: sentToProxy, traces: traced, missing: sentToProxy - traced };
     // The queue's last batch lands within its batch timeout.
     await sleep(6000);
-    out.queue_accounting = { requests_sent: sentToProxy, traces: await count('proxyQueue') };
+    out.queue_accounting = { requests_sent: sentToQueue, traces: await count('proxyQueue') };
     return out;
   } finally {
     for (const target of targets) await target.client?.close().catch(() => {});
@@ -904,34 +906,44 @@ async function queueThroughput(proxyHost, direct, sentToProxy) {
 }
 
 /**
- * SQLite's own time (D1 `meta.duration`) and the wall time of a trace insert, alone (one D1 batch
- * per trace, as each request writes without TRACE_QUEUE) and in batches of 100 (as the queue
- * consumer writes), small and 80 KB rows copied from traces the run stored. One D1 database
- * writes one statement at a time: 1000 / ms per trace is what it can absorb, at most.
+ * What one D1 database absorbs: trace inserts written as claude-proxy writes them, one D1 batch
+ * per trace (each request's own write) and 100 per batch (the TRACE_QUEUE consumer), into a fresh
+ * local D1 (bench/d1-writer), with a small and an 80 KB row copied from the run's traces. One D1
+ * database writes one statement at a time, so traces/s here is its ceiling on this machine, and
+ * CPU per trace is what the local D1 itself costs.
  */
-async function d1Absorption(server, columns) {
-  progress('what one D1 absorbs: trace inserts alone and in batches of 100');
-  const insert = `INSERT INTO traces (${columns.map((c) => `"${c}"`).join(', ')}) SELECT ${columns.map((c) => (c === 'id' ? 'id || ?' : `"${c}"`)).join(', ')} FROM traces WHERE id = ?`;
+async function d1Absorption(server) {
+  progress('what one D1 absorbs: trace inserts one per batch and 100 per batch, into a fresh local D1');
+  const writer = await startWorker(STATE, 'd1-writer', {
+    script: path.join(BENCH, 'd1-writer/index.js'),
+    ...compat,
+    d1: true,
+    migrationsDir: path.join(ROOT, proxyConfig.d1_databases?.[0]?.migrations_dir ?? 'drizzle'),
+  });
+  servers.push(writer);
   const out = {};
-  let n = 0;
-  for (const [label, where] of [
-    ['small', 'request_bytes < 10000'],
-    ['80k', 'request_bytes >= 10000'],
-  ]) {
-    const sample = (await server.sql(`SELECT id FROM traces WHERE ${where} AND status = 200 AND id NOT LIKE '%-copy-%' LIMIT 1`)).results[0];
-    if (!sample) continue;
-    const statement = () => ({ sql: insert, params: [`-copy-${n++}`, sample.id] });
-    const alone = [];
-    for (let i = 0; i < 60; i++) alone.push(await server.batch([statement()]));
-    const batched = [];
-    for (let i = 0; i < 6; i++) batched.push(await server.batch(Array.from({ length: 100 }, statement)));
-    const perTrace = (runs, size) => ({
-      sqlite_ms: round(median(runs.map((r) => r.metas.reduce((a, m) => a + (m.duration ?? 0), 0) / size)), 4),
-      wall_ms: round(median(runs.map((r) => r.ms / size)), 4),
-    });
-    out[label] = { alone: perTrace(alone.slice(10), 1), batched: perTrace(batched.slice(1), 100), rows_written: alone[0].metas[0].rows_written };
+  try {
+    for (const [label, where] of [
+      ['small', 'request_bytes < 10000'],
+      ['80k', 'request_bytes >= 10000'],
+    ]) {
+      const row = (await server.sql(`SELECT * FROM traces WHERE ${where} AND status = 200 LIMIT 1`)).results[0];
+      if (!row) continue;
+      const write = async (mode, count) => {
+        const cpu0 = groupCpuMs(writer.pgid);
+        const res = await fetch(`${writer.url}/`, { method: 'POST', body: JSON.stringify({ row, mode, count }) });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`d1-writer: ${text.slice(0, 500)}`);
+        const { ms } = JSON.parse(text);
+        return { traces_per_s: round((count * 1000) / Math.max(ms, 1), 0), cpu_ms_per_trace: round((groupCpuMs(writer.pgid) - cpu0) / count, 4) };
+      };
+      await write('alone', 50);
+      await write('batched', 200);
+      out[label] = { alone: await write('alone', 500), batched: await write('batched', 2000) };
+    }
+  } finally {
+    await stopServers([writer]);
   }
-  await server.sql("DELETE FROM traces WHERE id LIKE '%-copy-%'");
   return out;
 }
 
@@ -959,16 +971,16 @@ function printQueue(q, a) {
     `queue drained ${fixed(q.drain_ms / 1000, 1)} s after the load stopped; ${q.traces} traces for ${q.requests_sent} requests${q.missing ? ` (${q.missing} missing)` : ' (every one)'}`,
   );
   if (a) {
-    lines.push('What one D1 absorbs (local SQLite, this machine): ms per trace insert, SQLite time / wall time');
+    lines.push('What one local D1 absorbs (bench/d1-writer, a fresh D1 on this machine): trace inserts per second, and CPU ms per trace');
     lines.push(
       table(
-        ['row', 'alone (1 per batch)', 'in batches of 100', 'traces/s alone', 'traces/s batched'],
+        ['row', 'one per D1 batch: traces/s', 'CPU ms/trace', '100 per D1 batch: traces/s', 'CPU ms/trace'],
         Object.entries(a).map(([label, e]) => [
           label,
-          `${fixed(e.alone.sqlite_ms, 3)} / ${fixed(e.alone.wall_ms, 3)}`,
-          `${fixed(e.batched.sqlite_ms, 3)} / ${fixed(e.batched.wall_ms, 3)}`,
-          fixed(1000 / e.alone.wall_ms, 0),
-          fixed(1000 / e.batched.wall_ms, 0),
+          fixed(e.alone.traces_per_s, 0),
+          fixed(e.alone.cpu_ms_per_trace, 3),
+          fixed(e.batched.traces_per_s, 0),
+          fixed(e.batched.cpu_ms_per_trace, 3),
         ]),
       ),
     );

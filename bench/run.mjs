@@ -16,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'undici';
 import { profileWhile } from './lib/cdp.mjs';
 import { claudeCodeRequest, clientHeaders, smallRequest, STREAM_CHUNKS } from './lib/fixtures.mjs';
-import { startDev } from './lib/dev.mjs';
+import { freePort, startDev } from './lib/dev.mjs';
 import { groupCpuByName, groupCpuMs, killAllSync, startUpstream, startWorker } from './lib/procs.mjs';
 import { readProfile, summarizeProfile } from './lib/profile.mjs';
 import { fixed, median, signed, summary, table } from './lib/stats.mjs';
@@ -1307,17 +1307,6 @@ async function microProfile(microFile, name) {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const summary_ = summarizeProfile(readProfile(path.join(dir, file)), { bundles: { 'micro.mjs': readFileSync(microFile, 'utf8') } });
   return { source: `node --cpu-prof (${path.relative(ROOT, path.join(dir, file))})`, steps, ...summary_ };
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function profileCount(name) {

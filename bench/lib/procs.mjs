@@ -18,25 +18,10 @@ const CLK_TCK = (() => {
 
 /** user + system CPU milliseconds of every live process whose process group is `pgid`. */
 export function groupCpuMs(pgid) {
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // gone
-    }
-    // comm may hold spaces and parentheses: fields start after the last ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state): field 5 (pgrp) is fields[2], 14/15 (utime/stime) are fields[11]/[12]
-    if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1000) / CLK_TCK;
+  return Object.values(groupCpuByName(pgid)).reduce((a, b) => a + b, 0);
 }
 
-/** groupCpuMs, split by process name (`node`, `workerd`, …). */
+/** The same, by process name (`node`, `workerd`, …). */
 export function groupCpuByName(pgid) {
   const out = {};
   for (const entry of readdirSync('/proc')) {

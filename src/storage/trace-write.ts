@@ -8,8 +8,8 @@ import { utf8Length } from '../core/bytes';
 import { scrubSecrets } from '../core/redact';
 import type { CompletedRequest } from '../recording/recorder';
 import { type Cost, priceRequest } from './prices';
-import { keySpend, type NewTrace, spendReceipts, traces } from './schema';
-import { spendPeriods } from './spend';
+import { type NewTrace, spendReceipts, traces } from './schema';
+import { addSpend } from './spend';
 import { shouldStore, traceRow, traceStatements } from './writer';
 
 /**
@@ -196,27 +196,11 @@ export function pruneReceipts(db: Database, now: number): BatchItem<'sqlite'> {
  */
 function spendStatement(db: Database, write: PreparedWrite, guard: 'row' | 'receipt' | 'none'): BatchItem<'sqlite'> {
   const { keyName, costMicros, at } = write.spend!;
-  const { day, month } = spendPeriods(at);
-  const updatedAt = new Date(at);
   const firstTime =
     guard === 'row'
       ? sql`NOT EXISTS (SELECT 1 FROM ${traces} WHERE ${traces.id} = ${write.id})`
       : guard === 'receipt'
         ? sql`NOT EXISTS (SELECT 1 FROM ${spendReceipts} WHERE ${spendReceipts.traceId} = ${write.id})`
         : undefined;
-  return db
-    .insert(keySpend)
-    .values([
-      { apiKeyName: keyName, period: day, costMicros, requests: 1, updatedAt },
-      { apiKeyName: keyName, period: month, costMicros, requests: 1, updatedAt },
-    ])
-    .onConflictDoUpdate({
-      target: [keySpend.period, keySpend.apiKeyName],
-      set: {
-        costMicros: sql`${keySpend.costMicros} + excluded.cost_micros`,
-        requests: sql`${keySpend.requests} + 1`,
-        updatedAt: sql`excluded.updated_at`,
-      },
-      setWhere: firstTime,
-    });
+  return addSpend(db, keyName, costMicros, new Date(at), firstTime);
 }

@@ -25,7 +25,6 @@ import { encodeEvent } from '../src/protocol/sse';
 import { estimateRequestTokens } from '../src/protocol/tokens';
 import { type Bindings, loadConfig } from '../src/config';
 import { budgetFor, parseBudgets } from '../src/config/budgets';
-import { utf8Length } from '../src/core/bytes';
 import { identifyClient } from '../src/protocol/client';
 import { sessionFromMetadata } from '../src/protocol/session';
 import { requireModel, validateRequest } from '../src/protocol/validate';
@@ -127,6 +126,8 @@ interface Scenario {
   name: string;
   route: 'passthrough' | 'translated';
   body: string;
+  /** The body as the runtime hands it over. */
+  bytes: ArrayBuffer;
   headers: Headers;
   stream: boolean;
   /** Upstream answer as network chunks. */
@@ -141,7 +142,8 @@ function scenario(name: string, route: Scenario['route'], size: 'small' | '80k',
   let upstream: string[];
   if (route === 'passthrough') upstream = stream ? anthropicStreamWrites() : [JSON.stringify(anthropicMessage())];
   else upstream = stream ? openaiStreamWrites() : [JSON.stringify(openaiCompletion())];
-  return { name, route, body, headers, stream, upstream: upstream.map((text) => encoder.encode(text)) };
+  const bytes = encoder.encode(body).buffer as ArrayBuffer;
+  return { name, route, body, bytes, headers, stream, upstream: upstream.map((text) => encoder.encode(text)) };
 }
 
 const SCENARIOS: Scenario[] = [
@@ -185,8 +187,8 @@ async function once(s: Scenario): Promise<[number, number, number]> {
   mark('open trace');
   const type = s.headers.get('content-type');
   if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw new Error('content-type');
-  const text = s.body; // c.req.text(): the runtime's
-  trace.received(text, Number(s.headers.get('content-length')) || utf8Length(text));
+  const text = s.body; // the body's text: readBody() decodes the bytes it read (the runtime's work)
+  trace.received(s.bytes);
   if (text.trim() === '') throw new Error('empty');
   const body = requireModel(JSON.parse(text));
   trace.asked(body.model, body.stream === true);
@@ -207,7 +209,12 @@ async function once(s: Scenario): Promise<[number, number, number]> {
   let url: string;
   let context: Parameters<typeof createStreamState>[0] | null = null;
   if (target.provider === 'anthropic') {
-    const prepared = anthropicProvider.prepare({ operation: 'messages', body, bodyText: text, clientHeaders: s.headers, observer: trace }, target, auth);
+    const prepared = anthropicProvider.prepare(
+      { operation: 'messages', body, bodyBytes: s.bytes, bodyText: text, clientHeaders: s.headers, observer: trace },
+      target,
+      auth,
+      config.secret,
+    );
     url = (prepared as { url: string }).url;
   } else {
     // openaiProvider.prepare, step by step (its answer context is not exposed)

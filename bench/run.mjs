@@ -16,7 +16,8 @@ import { gzipSync } from 'node:zlib';
 import { Client, Pool } from 'undici';
 import { profileWhile } from './lib/cdp.mjs';
 import { claudeCodeRequest, clientHeaders, smallRequest, STREAM_CHUNKS } from './lib/fixtures.mjs';
-import { groupCpuMs, killAllSync, startUpstream, startWorker } from './lib/procs.mjs';
+import { freePort, startDev } from './lib/dev.mjs';
+import { groupCpuByName, groupCpuMs, killAllSync, startUpstream, startWorker } from './lib/procs.mjs';
 import { readProfile, summarizeProfile } from './lib/profile.mjs';
 import { fixed, median, signed, summary, table } from './lib/stats.mjs';
 
@@ -162,6 +163,29 @@ function makeRequest(route, size, stream, extraHeaders = {}, exchanges = 30) {
   return { route, size, stream, body, headers };
 }
 
+/** A real Claude Code request (test/fixtures/claude-code/000.json, 87 KB, captured on loopback), sent to a bench route. */
+const CAPTURE = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/claude-code/000.json'), 'utf8'));
+function captureRequest(route, stream) {
+  const body = Buffer.from(JSON.stringify({ ...CAPTURE, model: MODELS[route], stream }));
+  const headers = { ...clientHeaders({ session: true }), 'content-length': String(body.length) };
+  if (stream) headers.accept = 'text/event-stream';
+  return { route, size: 'capture', stream, body, headers };
+}
+
+/** The small request answered with an `events`-event Anthropic stream (the upstream reads the count from the model name). */
+function eventsRequest(events) {
+  const body = Buffer.from(JSON.stringify(smallRequest(`${MODELS.passthrough}-${events}ev`, { stream: true })));
+  return {
+    route: 'passthrough',
+    size: 'small',
+    stream: true,
+    events,
+    body,
+    headers: { ...clientHeaders(), accept: 'text/event-stream', 'content-length': String(body.length) },
+  };
+}
+const LONG_STREAM_EVENTS = 1000;
+
 const SCENARIOS = [
   { id: 'small', route: 'passthrough', size: 'small', stream: false },
   { id: 'small', route: 'translated', size: 'small', stream: false },
@@ -177,6 +201,14 @@ const SCENARIOS = [
   request: makeRequest(s.route, s.size, s.stream),
   n: s.id === '80k-stream' ? Math.max(100, Math.round(N / 2)) : N,
 }));
+
+/** The wrangler dev runner's scenarios: the issue's three, and the long passthrough stream. */
+const DEV_SCENARIOS = [
+  { name: 'small/passthrough', request: makeRequest('passthrough', 'small', false) },
+  { name: 'capture-80k/passthrough', request: captureRequest('passthrough', false) },
+  { name: 'capture-80k-stream/translated', request: captureRequest('translated', true) },
+  { name: `stream-${LONG_STREAM_EVENTS}/passthrough`, request: eventsRequest(LONG_STREAM_EVENTS) },
+];
 
 /** One request; times in ms from performance.now(): first body byte and last. */
 async function send(client, request) {
@@ -253,6 +285,17 @@ try {
     buildMicro(),
   ]);
   results.bundle = { proxy: { ...proxyBuild, script: undefined }, null_worker: { ...nullBuild, script: undefined } };
+
+  if (args.only === 'dev') {
+    // node bench/run.mjs --only=dev: just the wrangler dev runner
+    const upstream = await startUpstream(STATE, { delayMs: DELAY_MS });
+    servers.push(upstream);
+    results.dev = await devRun(upstream, Number(args['dev-n'] ?? Math.min(N, 200)), Math.min(WARMUP, 20));
+    results.duration_s = round((Date.now() - startedAt) / 1000, 1);
+    console.log(printDev(results.dev).join('\n'));
+    writeFileSync(path.join(RESULTS, `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-dev.json`), `${JSON.stringify(results, null, 2)}\n`);
+    process.exit(0);
+  }
 
   if (args.only === 'operations') {
     // node bench/run.mjs --only=operations: just the budget check and /health (about 20 s)
@@ -393,8 +436,9 @@ try {
     floorTargets[1].client = new Client(nullJs.url, { pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
     results.js_floor = {};
     const rounds = Math.max(60, Math.round(N / 2));
-    for (const name of ['small/passthrough', 'stream/passthrough']) {
-      const scenario = SCENARIOS.find((s) => s.name === name);
+    const longStream = { name: `stream-${LONG_STREAM_EVENTS}/passthrough`, request: eventsRequest(LONG_STREAM_EVENTS) };
+    for (const name of ['small/passthrough', 'stream/passthrough', longStream.name]) {
+      const scenario = name === longStream.name ? longStream : SCENARIOS.find((s) => s.name === name);
       progress(`runtime floor ${name}: ${rounds} rounds × null Worker, JS-relay null Worker, claude-proxy TRACING=off, claude-proxy`);
       const samples = Object.fromEntries(floorTargets.map((t) => [t.key, []]));
       let cpuBefore = null;
@@ -425,6 +469,14 @@ try {
       nullJs: round(perChunk('nullJs'), 1),
       proxyOff: round(perChunk('proxyOff'), 1),
       proxy: round(perChunk('proxy'), 1),
+    };
+    // The issue's goal: a passthrough event stream's CPU no longer grows with per-chunk JavaScript.
+    const long = f[longStream.name];
+    results.js_floor.long_stream = {
+      events: LONG_STREAM_EVENTS,
+      proxy_over_null: round(long.proxy.cpu_ms_per_request / long.null.cpu_ms_per_request, 3),
+      proxy_off_over_null: round(long.proxyOff.cpu_ms_per_request / long.null.cpu_ms_per_request, 3),
+      js_relay_over_null: round(long.nullJs.cpu_ms_per_request / long.null.cpu_ms_per_request, 3),
     };
     await floorTargets[1].client.close();
   }
@@ -457,6 +509,13 @@ try {
       results.throughput[`small/${route}@${concurrency}`] = { concurrency, null: nullRun, proxy: proxyRun, ratio: round(proxyRun.rps / nullRun.rps, 3) };
     }
   }
+
+  // ---- 6b. sustained traced requests/s with and without TRACE_QUEUE (the same build, its own D1)
+  results.queue = await queueThroughput(
+    proxyHost,
+    targets.find((t) => t.key === 'proxy'),
+    sentToProxy,
+  );
 
   // ---- 7. every claude-proxy request traced; none with TRACING=off
   progress('waiting for every trace to land in D1');
@@ -509,6 +568,9 @@ try {
     };
   }
 
+  // ---- 8b. what one D1 absorbs: SQLite time per trace insert, alone and in batches of 100
+  results.d1_absorption = await d1Absorption(proxy);
+
   await stopServers([nullWorker, proxy, proxyOff, nullJs]);
   for (const target of targets) await target.client.close().catch(() => {});
 
@@ -530,6 +592,17 @@ try {
 
   // ---- 9b. operations: what the KEY_BUDGETS check and GET /health cost
   results.operations = await operationsRun(proxyHost);
+
+  // ---- 9c. the same proxy under wrangler dev, beside the null Worker under wrangler dev
+  let devSeconds = 0;
+  if (!args['no-dev']) {
+    const devStarted = Date.now();
+    const upstream = await startUpstream(STATE, { delayMs: DELAY_MS });
+    servers.push(upstream);
+    results.dev = await devRun(upstream, Number(args['dev-n'] ?? Math.min(N, 200)), Math.min(WARMUP, 20));
+    await stopServers([upstream]);
+    devSeconds = (Date.now() - devStarted) / 1000;
+  }
 
   // ---- 10. verdicts, then CPU profiles wherever a target is missed
   const verdicts = evaluate(results);
@@ -555,7 +628,8 @@ try {
       // warm-up + profiled requests at the latency measured above, with some slack
       const perProfileS = (name) => ((30 + profileCount(name)) * (results.latency[name]?.targets.proxy.total.p50 ?? 30) * 1.4) / 1000 + 0.5;
       const chosen = [];
-      let planned = (Date.now() - startedAt) / 1000 + 6;
+      // The wrangler dev phase is not part of the budget the profiles share.
+      let planned = (Date.now() - startedAt) / 1000 - devSeconds + 6;
       for (const name of inWorkerd) {
         if (planned + perProfileS(name) > budgetS) continue;
         planned += perProfileS(name);
@@ -592,6 +666,327 @@ try {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * claude-proxy under `wrangler dev`, as `npm run dev` runs it, beside the null Worker under
+ * `wrangler dev` too, in one round-robin (plus the proxy with LOG_REQUESTS=off and TRACING=off,
+ * to take the cost apart). Each wrangler dev is its own process group: CPU per request is the
+ * group's user + system time over the measured requests (wrangler's Node process and its
+ * workerd processes: what a request costs on a developer's machine).
+ */
+async function devRun(upstream, n, warmup) {
+  const wrangler = path.join(ROOT, 'node_modules/.bin/wrangler');
+  const routes = JSON.stringify([
+    { match: 'claude-pass*', provider: 'anthropic', baseUrl: upstream.url, apiKey: 'client' },
+    { match: 'claude-trans*', provider: 'openai', baseUrl: `${upstream.url}/v1`, model: 'bench-model' },
+  ]);
+  const proxy = (vars, extra = {}) => ({ root: ROOT, config: proxyConfig, extra, vars: { ROUTES: routes, ...vars }, wrangler, migrate: true });
+  // README's TRACE_QUEUE configuration (wrangler dev runs the queues locally).
+  const queues = {
+    producers: [{ binding: 'TRACE_QUEUE', queue: 'bench-traces' }],
+    consumers: [
+      { queue: 'bench-traces', max_batch_size: 100, max_batch_timeout: 5, max_retries: 5, dead_letter_queue: 'bench-traces-dlq' },
+      { queue: 'bench-traces-dlq', max_batch_size: 100, max_batch_timeout: 30, max_retries: 0 },
+    ],
+  };
+  const specs = [
+    ['null', { root: path.join(BENCH, 'null-worker'), config: nullConfig, vars: { UPSTREAM: upstream.url }, wrangler }],
+    ['proxy', proxy({})],
+    ['proxyLogOff', proxy({ LOG_REQUESTS: 'off' })],
+    ['proxyOff', proxy({ TRACING: 'off' })],
+    ['proxyQueue', proxy({}, { queues })],
+  ];
+  progress(`wrangler dev: starting ${specs.map(([key]) => key).join(', ')} (one process group each)`);
+  const targets = [];
+  try {
+    // One at a time: four wrangler starts at once overload a small machine.
+    for (const [key, spec] of specs) targets.push({ key, server: await startDev(STATE, `dev-${key}`, spec) });
+    for (const target of targets) {
+      servers.push(target.server);
+      target.client = new Client(target.server.url, { pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 120_000 });
+    }
+    const out = { requests_per_target: n, scenarios: {} };
+    let sentToProxy = 0;
+    let sentToQueue = 0;
+    let failed = 0;
+    for (const scenario of DEV_SCENARIOS) {
+      progress(`wrangler dev ${scenario.name}: ${warmup} + ${n} rounds × ${targets.length} targets`);
+      const samples = Object.fromEntries(targets.map((t) => [t.key, []]));
+      let cpuBefore = null;
+      for (let i = 0; i < warmup + n; i++) {
+        if (i === warmup) {
+          await sleep(300);
+          cpuBefore = Object.fromEntries(targets.map((t) => [t.key, groupCpuByName(t.server.pgid)]));
+        }
+        for (let j = 0; j < targets.length; j++) {
+          const target = targets[(i + j) % targets.length];
+          if (target.key === 'proxy') sentToProxy++;
+          if (target.key === 'proxyQueue') sentToQueue++;
+          const r = await sendSafely(target.client, scenario.request);
+          if (!r.ok) failed++;
+          if (i >= warmup && r.ok) samples[target.key].push(r);
+        }
+      }
+      await sleep(1000); // waitUntil tails (trace writes, log lines through wrangler) land inside the window
+      const entry = { targets: {} };
+      for (const target of targets) {
+        const s = samples[target.key];
+        const after = groupCpuByName(target.server.pgid);
+        // Where the group's CPU went: wrangler's Node process, or the workerd processes.
+        const byProcess = Object.fromEntries(Object.keys(after).map((name) => [name, round((after[name] - (cpuBefore[target.key][name] ?? 0)) / n, 4)]));
+        entry.targets[target.key] = {
+          total: roundSummary(summary(s.map((r) => r.total))),
+          ttfb: scenario.request.stream ? roundSummary(summary(s.map((r) => r.ttfb))) : undefined,
+          ok: s.length,
+          cpu_ms_per_request: round(
+            Object.values(byProcess).reduce((a, b) => a + b, 0),
+            4,
+          ),
+          cpu_ms_by_process: byProcess,
+        };
+      }
+      const t = entry.targets;
+      const over = (a, b) => ({
+        p50_ms: round(t[a].total.p50 - t[b].total.p50),
+        p95_ms: round(t[a].total.p95 - t[b].total.p95),
+        cpu_ms: round(t[a].cpu_ms_per_request - t[b].cpu_ms_per_request, 4),
+      });
+      entry.added = over('proxy', 'null');
+      entry.log_line = over('proxy', 'proxyLogOff');
+      entry.tracing = over('proxy', 'proxyOff');
+      entry.added_tracing_off = over('proxyOff', 'null');
+      entry.added_queue = over('proxyQueue', 'null');
+      if (scenario.request.stream) entry.added_ttfb_p50_ms = round(t.proxy.ttfb.p50 - t.null.ttfb.p50);
+      if (!scenario.request.stream) {
+        // Back to back: blocks of requests to one Worker, each sent when the last answered, so the
+        // work a request leaves in waitUntil (the trace write, the log line) can delay the next.
+        const blocks = { null: [], proxy: [] };
+        for (let block = 0; block < 10; block++) {
+          for (const key of block % 2 ? ['proxy', 'null'] : ['null', 'proxy']) {
+            const target = targets.find((x) => x.key === key);
+            for (let i = 0; i < Math.max(5, Math.round(n / 10)); i++) {
+              if (key === 'proxy') sentToProxy++;
+              const r = await sendSafely(target.client, scenario.request);
+              if (r.ok) blocks[key].push(r.total);
+            }
+          }
+        }
+        entry.back_to_back = {
+          null_p50_ms: round(median(blocks.null)),
+          proxy_p50_ms: round(median(blocks.proxy)),
+          added_p50_ms: round(median(blocks.proxy) - median(blocks.null)),
+        };
+      }
+      out.scenarios[scenario.name] = entry;
+    }
+    out.failed = failed;
+    const count = async (key) => Number((await targets.find((t) => t.key === key).server.sql('SELECT COUNT(*) AS n FROM traces'))[0].n);
+    const traced = await count('proxy');
+    out.trace_accounting = { requests_sent: sentToProxy, traces: traced, missing: sentToProxy - traced };
+    // The queue's last batch lands within its batch timeout.
+    await sleep(6000);
+    out.queue_accounting = { requests_sent: sentToQueue, traces: await count('proxyQueue') };
+    return out;
+  } finally {
+    for (const target of targets) await target.client?.close().catch(() => {});
+    await stopServers(targets.map((t) => t.server));
+  }
+}
+
+function printDev(d) {
+  const lines = [];
+  lines.push(
+    `wrangler dev (what \`npm run dev\` runs), ${d.requests_per_target} rounds per scenario, round-robin over the null Worker and claude-proxy (and the proxy with LOG_REQUESTS=off, TRACING=off, TRACE_QUEUE), each under its own wrangler dev`,
+  );
+  lines.push(
+    table(
+      [
+        'scenario',
+        'null p50',
+        'proxy p50',
+        'added p50 / p95',
+        'CPU ms/req null / proxy',
+        'CPU added',
+        'log line p50 / CPU',
+        'tracing p50 / CPU',
+        'TRACE_QUEUE: added p50 / CPU',
+        'back to back: added p50',
+      ],
+      Object.entries(d.scenarios).map(([name, e]) => [
+        name,
+        fixed(e.targets.null.total.p50),
+        fixed(e.targets.proxy.total.p50),
+        `${signed(e.added.p50_ms)} / ${signed(e.added.p95_ms)}`,
+        `${fixed(e.targets.null.cpu_ms_per_request)} / ${fixed(e.targets.proxy.cpu_ms_per_request)}`,
+        signed(e.added.cpu_ms),
+        `${signed(e.log_line.p50_ms)} / ${signed(e.log_line.cpu_ms)}`,
+        `${signed(e.tracing.p50_ms)} / ${signed(e.tracing.cpu_ms)}`,
+        e.added_queue ? `${signed(e.added_queue.p50_ms)} / ${signed(e.added_queue.cpu_ms)}` : '',
+        e.back_to_back ? signed(e.back_to_back.added_p50_ms) : '',
+      ]),
+    ),
+  );
+  const acc = d.trace_accounting;
+  lines.push(
+    `traces: ${acc.traces} in D1 for ${acc.requests_sent} requests to claude-proxy${acc.missing ? ` (${acc.missing} missing)` : ''}${d.failed ? `; ${d.failed} requests failed` : ''}`,
+  );
+  if (d.queue_accounting) lines.push(`with TRACE_QUEUE: ${d.queue_accounting.traces} traces for ${d.queue_accounting.requests_sent} requests`);
+  const split = d.scenarios['small/passthrough']?.targets;
+  if (split?.null?.cpu_ms_by_process) {
+    lines.push("Where a small request's CPU goes under wrangler dev, ms per request (wrangler's Node processes / its workerd processes):");
+    lines.push(
+      table(
+        ['Worker', 'node', 'workerd', 'all'],
+        Object.entries(split).map(([key, t]) => {
+          const by = t.cpu_ms_by_process;
+          const sum = (name) => Object.entries(by).reduce((a, [n, ms]) => (n === name ? a + ms : a), 0);
+          return [key, fixed(sum('node')), fixed(sum('workerd')), fixed(t.cpu_ms_per_request)];
+        }),
+      ),
+    );
+  }
+  return lines;
+}
+
+/**
+ * Sustained throughput of traced requests, closed loop at concurrency 32: claude-proxy writing
+ * each trace itself, and claude-proxy with TRACE_QUEUE (Miniflare's queue, consumed by the same
+ * Worker in batches of up to 100), ABBA, small and 80 KB requests. Then how long the queue takes
+ * to drain, and whether every request sent to it was traced.
+ */
+async function queueThroughput(proxyHost, direct, sentToProxy) {
+  progress('queue: starting claude-proxy with TRACE_QUEUE (Miniflare queue, consumed by the same Worker)');
+  const queued = await startWorker(STATE, 'proxy-queue', proxyHost({ queue: true }));
+  servers.push(queued);
+  const target = { key: 'proxyQueue', server: queued };
+  const sent = { count: 0 };
+  const out = { concurrency: 32, seconds: THROUGHPUT_SECONDS * 2, scenarios: {} };
+  try {
+    for (const name of ['small/passthrough', '80k/passthrough']) {
+      const scenario = SCENARIOS.find((s) => s.name === name);
+      progress(`queue: ${name} at concurrency 32, direct writes and TRACE_QUEUE, ${THROUGHPUT_SECONDS * 2} s each (ABBA)`);
+      const runs = { direct: [], queue: [] };
+      for (const key of ['direct', 'queue', 'queue', 'direct']) {
+        runs[key].push(
+          key === 'direct'
+            ? await throughput(direct, scenario.request, 32, THROUGHPUT_SECONDS, sentToProxy)
+            : await throughput(target, scenario.request, 32, THROUGHPUT_SECONDS, sent),
+        );
+      }
+      const combine = (list) => {
+        const completed = list.reduce((a, r) => a + r.completed, 0);
+        const seconds = list.reduce((a, r) => a + r.seconds, 0);
+        return {
+          rps: round(completed / seconds, 1),
+          errors: list.reduce((a, r) => a + r.errors, 0),
+          cpu_ms_per_request: round(list.reduce((a, r) => a + r.cpu_ms, 0) / completed, 4),
+          latency_p50_ms: round(median(list.flatMap((r) => r.latencies)), 3),
+        };
+      };
+      const d = combine(runs.direct);
+      const q = combine(runs.queue);
+      out.scenarios[name] = { direct: d, queue: q, ratio: round(q.rps / d.rps, 3) };
+    }
+    // The backlog the consumer still had when the load stopped, and how long it took.
+    const drainStart = Date.now();
+    let traced = 0;
+    for (;;) {
+      traced = Number((await queued.sql('SELECT COUNT(*) AS n FROM traces')).results[0].n);
+      if (traced >= sent.count || Date.now() - drainStart > 120_000) break;
+      await sleep(100);
+    }
+    out.drain_ms = Date.now() - drainStart;
+    out.requests_sent = sent.count;
+    out.traces = traced;
+    out.missing = sent.count - traced;
+  } finally {
+    await stopServers([queued]);
+  }
+  return out;
+}
+
+/**
+ * What one D1 database absorbs: trace inserts written as claude-proxy writes them, one D1 batch
+ * per trace (each request's own write) and 100 per batch (the TRACE_QUEUE consumer), into a fresh
+ * local D1 (bench/d1-writer), with a small and an 80 KB row copied from the run's traces. One D1
+ * database writes one statement at a time, so traces/s here is its ceiling on this machine, and
+ * CPU per trace is what the local D1 itself costs.
+ */
+async function d1Absorption(server) {
+  progress('what one D1 absorbs: trace inserts one per batch and 100 per batch, into a fresh local D1');
+  const writer = await startWorker(STATE, 'd1-writer', {
+    script: path.join(BENCH, 'd1-writer/index.js'),
+    ...compat,
+    d1: true,
+    migrationsDir: path.join(ROOT, proxyConfig.d1_databases?.[0]?.migrations_dir ?? 'drizzle'),
+  });
+  servers.push(writer);
+  const out = {};
+  try {
+    for (const [label, where] of [
+      ['small', 'request_bytes < 10000'],
+      ['80k', 'request_bytes >= 10000'],
+    ]) {
+      const row = (await server.sql(`SELECT * FROM traces WHERE ${where} AND status = 200 LIMIT 1`)).results[0];
+      if (!row) continue;
+      const write = async (mode, count) => {
+        const cpu0 = groupCpuMs(writer.pgid);
+        const res = await fetch(`${writer.url}/`, { method: 'POST', body: JSON.stringify({ row, mode, count }) });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`d1-writer: ${text.slice(0, 500)}`);
+        const { ms } = JSON.parse(text);
+        return { traces_per_s: round((count * 1000) / Math.max(ms, 1), 0), cpu_ms_per_trace: round((groupCpuMs(writer.pgid) - cpu0) / count, 4) };
+      };
+      await write('alone', 50);
+      await write('batched', 200);
+      out[label] = { alone: await write('alone', 500), batched: await write('batched', 2000) };
+    }
+  } finally {
+    await stopServers([writer]);
+  }
+  return out;
+}
+
+function printQueue(q, a) {
+  const lines = [];
+  lines.push(
+    `TRACE_QUEUE: sustained traced requests/s, closed loop at concurrency ${q.concurrency}, direct D1 writes vs the queue (${q.seconds} s each, ABBA)`,
+  );
+  lines.push(
+    table(
+      ['scenario', 'direct req/s', 'queue req/s', 'queue / direct', 'CPU ms/req direct', 'CPU ms/req queue', 'p50 direct / queue', 'errors'],
+      Object.entries(q.scenarios).map(([name, e]) => [
+        name,
+        fixed(e.direct.rps, 0),
+        fixed(e.queue.rps, 0),
+        fixed(e.ratio, 2),
+        fixed(e.direct.cpu_ms_per_request, 3),
+        fixed(e.queue.cpu_ms_per_request, 3),
+        `${fixed(e.direct.latency_p50_ms)} / ${fixed(e.queue.latency_p50_ms)}`,
+        e.direct.errors + e.queue.errors,
+      ]),
+    ),
+  );
+  lines.push(
+    `queue drained ${fixed(q.drain_ms / 1000, 1)} s after the load stopped; ${q.traces} traces for ${q.requests_sent} requests${q.missing ? ` (${q.missing} missing)` : ' (every one)'}`,
+  );
+  if (a) {
+    lines.push('What one local D1 absorbs (bench/d1-writer, a fresh D1 on this machine): trace inserts per second, and CPU ms per trace');
+    lines.push(
+      table(
+        ['row', 'one per D1 batch: traces/s', 'CPU ms/trace', '100 per D1 batch: traces/s', 'CPU ms/trace'],
+        Object.entries(a).map(([label, e]) => [
+          label,
+          fixed(e.alone.traces_per_s, 0),
+          fixed(e.alone.cpu_ms_per_trace, 3),
+          fixed(e.batched.traces_per_s, 0),
+          fixed(e.batched.cpu_ms_per_trace, 3),
+        ]),
+      ),
+    );
+  }
+  return lines;
+}
 
 /** The proxy as the main run starts it, for --only=operations (which skips the main run). */
 function operationsHost(proxyBuild, upstream) {
@@ -924,17 +1319,6 @@ async function microProfile(microFile, name) {
   return { source: `node --cpu-prof (${path.relative(ROOT, path.join(dir, file))})`, steps, ...summary_ };
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function profileCount(name) {
   return name.includes('stream') ? 60 : 150;
 }
@@ -1020,6 +1404,17 @@ function evaluate(r) {
     });
   }
   add('bundle gzip', r.bundle.proxy.gzip_bytes / 1024, 150, 'KiB');
+  // The performance issue's goals, under wrangler dev (what `npm run dev` runs), over the null Worker.
+  if (r.dev) {
+    const d = r.dev.scenarios;
+    add('wrangler dev, small: added p50', d['small/passthrough'].added.p50_ms, 1, 'ms');
+    add('wrangler dev, 80 KB Claude Code request: added p50', d['capture-80k/passthrough'].added.p50_ms, 2, 'ms');
+    add('wrangler dev, small: CPU added', d['small/passthrough'].added.cpu_ms, 2, 'ms');
+    add('wrangler dev, 80 KB Claude Code request: CPU added', d['capture-80k/passthrough'].added.cpu_ms, 3, 'ms');
+    add('wrangler dev, 80 KB translated stream: CPU added', d['capture-80k-stream/translated'].added.cpu_ms, 8, 'ms');
+  }
+  if (r.js_floor?.long_stream)
+    add(`${r.js_floor.long_stream.events}-event passthrough stream: CPU / null Worker`, r.js_floor.long_stream.proxy_over_null, 2, '×');
   return v;
 }
 
@@ -1099,15 +1494,23 @@ function print(r, file) {
     ];
     say(
       table(
-        ['Worker', 'small/passthrough', 'stream/passthrough', 'CPU µs per chunk'],
+        ['Worker', 'small/passthrough', 'stream/passthrough', 'CPU µs per chunk', `${f.long_stream?.events ?? ''}-event stream`],
         keys.map(([key, label]) => [
           label,
           `${fixed(f['small/passthrough'][key].p50_ms)} / ${fixed(f['small/passthrough'][key].cpu_ms_per_request)}`,
           `${fixed(f['stream/passthrough'][key].p50_ms)} / ${fixed(f['stream/passthrough'][key].cpu_ms_per_request)}`,
           fixed(f.per_chunk_cpu_us[key], 1),
+          f.long_stream
+            ? `${fixed(f[`stream-${f.long_stream.events}/passthrough`][key].p50_ms)} / ${fixed(f[`stream-${f.long_stream.events}/passthrough`][key].cpu_ms_per_request)}`
+            : '',
         ]),
       ),
     );
+    if (f.long_stream) {
+      say(
+        `${f.long_stream.events}-event passthrough stream, CPU over the native null Worker: claude-proxy ${fixed(f.long_stream.proxy_over_null, 2)}× (TRACING=off ${fixed(f.long_stream.proxy_off_over_null, 2)}×; the JS-relay null Worker ${fixed(f.long_stream.js_relay_over_null, 2)}×)`,
+      );
+    }
     say();
   }
 
@@ -1143,6 +1546,10 @@ function print(r, file) {
       ]),
     ),
   );
+  if (r.queue) {
+    say();
+    for (const line of printQueue(r.queue, r.d1_absorption)) say(line);
+  }
   const acc = r.trace_accounting;
   say(
     `traces: ${acc.traces} in D1 for ${acc.requests_sent} requests to claude-proxy (${acc.missing === 0 ? 'every one accounted for' : `${acc.missing} missing`}); TRACING=off wrote ${acc.tracing_off_traces}`,
@@ -1243,6 +1650,11 @@ function print(r, file) {
     for (const line of printOperations(r.operations)) say(line);
     if (r.micro?.budget_check_us !== undefined)
       say(`budget check in the microbenchmark (warm copy): ${fixed(r.micro.budget_check_us, 2)} µs per request (median)`);
+    say();
+  }
+
+  if (r.dev) {
+    for (const line of printDev(r.dev)) say(line);
     say();
   }
 

@@ -14,7 +14,7 @@ ALTER TABLE `traces` ADD `body_format` integer;--> statement-breakpoint
 ALTER TABLE `traces` ADD `request_frame` text REFERENCES body_pieces(hash);--> statement-breakpoint
 ALTER TABLE `traces` ADD `new_messages` text;--> statement-breakpoint
 ALTER TABLE `traces` ADD `request_patch` text;--> statement-breakpoint
-ALTER TABLE `traces` ADD `history_trace_id` text REFERENCES traces(id);--> statement-breakpoint
+ALTER TABLE `traces` ADD `history_trace_id` text;--> statement-breakpoint
 ALTER TABLE `traces` ADD `history_length` integer;--> statement-breakpoint
 ALTER TABLE `traces` ADD `conversation_hash` text;--> statement-breakpoint
 ALTER TABLE `traces` ADD `conversation_length` integer;--> statement-breakpoint

@@ -7,6 +7,7 @@ import { errorResponse, errorTypeForStatus, ProxyError } from './core/errors';
 import { log } from './core/log';
 import { checkHealth } from './health';
 import { runScheduled } from './jobs';
+import { consumeTraceBatch } from './jobs/trace-queue';
 import { ui } from './ui/routes';
 import { requireAccess } from './v1/access';
 import { routedHandler } from './v1/messages';
@@ -90,6 +91,10 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runScheduled(loadConfig(env), controller.cron, controller.scheduledTime));
   },
-} satisfies ExportedHandler<Bindings>;
+  // TRACE_QUEUE's consumer (and its dead-letter queue's): finished requests' writes, in batches.
+  queue(batch, env) {
+    return consumeTraceBatch(loadConfig(env), batch);
+  },
+} satisfies ExportedHandler<Bindings, unknown>;
 
 export { ClaudeProxyRpc } from './rpc';

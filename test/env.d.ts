@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     TEST_RATE_LIMITER: RateLimit;
     TEST_BODIES: R2Bucket;
     CLAUDE_PROXY: Service<import('../src/rpc').ClaudeProxyRpc>;
+    TEST_STREAMER: Fetcher;
+    TEST_TRACE_QUEUE: Queue<string>;
   }
 }
 

@@ -1,4 +1,7 @@
+import { createMessageBatch, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import worker from '../src/index';
 import { messageRequest, messageResponse, streamText } from './fixtures/anthropic';
 import { chunk, completion, sse, usageChunk } from './fixtures/openai';
 import { item, responseEvents, responseObject, sse as responsesSse } from './fixtures/scripted-responses.mjs';
@@ -154,6 +157,78 @@ describe('secrets never reach D1', () => {
     // The shared pieces (frames with their headers, system prompts, large messages), decompressed.
     for (const [hash, text] of await allPieceTexts()) for (const secret of secrets) if (text.includes(secret)) hits.push(`piece ${hash} holds ${secret}`);
     expect(hits).toEqual([]);
+  });
+});
+
+describe('secrets never travel through TRACE_QUEUE', () => {
+  it('sends the queue no configured secret or client key, traced or not, and the consumer stores none', async () => {
+    const config = {
+      ROUTES: [
+        { match: 'claude-server-*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'ANTHROPIC_API_KEY', retries: 0 },
+        { match: 'claude-openai-*', provider: 'openai', baseUrl: 'https://api.openai.com/v1', model: 'gpt-x', apiKey: 'OPENAI_API_KEY', retries: 0 },
+        { match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'client', retries: 0 },
+      ],
+      ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+      OPENAI_API_KEY: OPENAI_KEY,
+      PROXY_API_KEYS: `${PROXY_PLAIN}, team:${PROXY_NAMED}`,
+    };
+    const secrets = [ANTHROPIC_KEY, OPENAI_KEY, PROXY_PLAIN, PROXY_NAMED, CLIENT_ANTHROPIC, CLIENT_OAUTH];
+    // Upstreams that echo the credential they got.
+    const upstream = scriptUpstream(async (request) => {
+      const credential = request.headers.get('x-api-key') ?? request.headers.get('authorization') ?? '';
+      const body = JSON.parse(await request.text()) as { stream?: boolean };
+      if (request.url.includes('openai')) {
+        return body.stream
+          ? new Response(sse([chunk({ content: `you sent ${credential}` }, 'stop'), usageChunk(3, 3)]), { headers: { 'content-type': 'text/event-stream' } })
+          : Response.json(completion({ content: `you sent ${credential}` }));
+      }
+      if (body.stream) return new Response(streamText.replace('Let me check ', `Key ${credential} `), { headers: { 'content-type': 'text/event-stream' } });
+      return Response.json({ ...messageResponse, content: [{ type: 'text', text: `echo ${credential}` }] });
+    });
+    const sent: string[] = [];
+    const queue = { send: async (body: string) => void sent.push(body) };
+    const ask = (model: string, extra: Record<string, unknown> = {}) => ({
+      ...messageRequest,
+      model,
+      messages: [{ role: 'user', content: `hello ${PROXY_NAMED} ${CLIENT_ANTHROPIC} ${OPENAI_KEY}` }],
+      ...extra,
+    });
+    const ids: string[] = [];
+    for (const tracing of ['on', 'off']) {
+      for (const [body, headers] of [
+        [ask('claude-server-1'), { 'x-api-key': PROXY_NAMED }],
+        [ask('claude-server-1', { stream: true }), { authorization: `Bearer ${PROXY_NAMED}` }],
+        [ask('claude-openai-1', { stream: true }), { 'x-api-key': PROXY_PLAIN }],
+        [ask('claude-sonnet-4-6'), { 'x-api-key': CLIENT_ANTHROPIC, 'x-proxy-key': PROXY_NAMED, 'x-custom-auth-token': CLIENT_OAUTH }],
+      ] as const) {
+        const request = await post(
+          '/v1/messages',
+          body,
+          { cookie: `session=${CLIENT_OAUTH}`, ...headers },
+          { ...config, TRACING: tracing, TRACE_QUEUE: queue },
+        );
+        await request.response.arrayBuffer();
+        await waitOnExecutionContext(request.ctx);
+        ids.push(request.traceId!);
+      }
+    }
+    upstream.restore();
+
+    // Every request sent one message: traced ones, and TRACING=off ones for their proxy key's spend (a plain key is `key#1`).
+    expect(sent.length).toBe(4 + 4);
+    expect(sent.some((body) => body.includes('[redacted]'))).toBe(true);
+    const hits = sent.flatMap((body) => secrets.filter((secret) => body.includes(secret)).map((secret) => `a message holds ${secret}`));
+    expect(hits).toEqual([]);
+
+    // Delivered, they store nothing secret either.
+    const batch = createMessageBatch(
+      'claude-proxy-traces',
+      sent.map((body, i) => ({ id: `m${i}`, timestamp: Date.now(), attempts: 1, body })),
+    );
+    await worker.queue(batch, env as never);
+    const rows = (await allTraces()).filter((row) => ids.includes(row.id));
+    expect(rows).toHaveLength(4);
+    for (const row of rows) for (const secret of secrets) expect(JSON.stringify(row)).not.toContain(secret);
   });
 });
 

@@ -4,8 +4,8 @@
  * process group whose CPU time the bench reads from /proc.
  *
  * Options come as JSON in BENCH_HOST: { name, script, compatibilityDate, compatibilityFlags,
- * bindings, d1, r2, migrationsDir, persistDir, inspectorPort }. Over IPC it answers
- * { id, op: 'sql', sql, params } | { id, op: 'r2list', prefix } | { id, op: 'stop' }.
+ * bindings, d1, r2, queue, migrationsDir, persistDir, inspectorPort }. Over IPC it answers
+ * { id, op: 'sql', sql, params } | { id, op: 'batch', statements } | { id, op: 'r2list', prefix } | { id, op: 'stop' }.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +25,14 @@ const v4 = {
 };
 if (config.d1) v4.d1Databases = { DB: 'bench-db' };
 if (config.r2) v4.r2Buckets = { BODIES_BUCKET: 'bench-bodies' };
+if (config.queue) {
+  // TRACE_QUEUE and its consumer (this Worker), as README's wrangler.jsonc example configures them.
+  v4.queueProducers = { TRACE_QUEUE: 'bench-traces' };
+  v4.queueConsumers = {
+    'bench-traces': { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 5, deadLetterQueue: 'bench-traces-dlq' },
+    'bench-traces-dlq': { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 0 },
+  };
+}
 if (config.inspectorPort) v4.inspectorPort = config.inspectorPort;
 
 const options = convertV4MiniflareOptions(v4);
@@ -63,6 +71,12 @@ async function handle(message) {
         .bind(...(message.params ?? []))
         .all();
       return { results: result.results, meta: result.meta };
+    }
+    case 'batch': {
+      // [{ sql, params }] in one D1 batch (one transaction): each statement's meta, and the wall time.
+      const t0 = performance.now();
+      const results = await db.batch(message.statements.map((s) => db.prepare(s.sql).bind(...(s.params ?? []))));
+      return { ms: performance.now() - t0, metas: results.map((r) => r.meta) };
     }
     case 'r2list': {
       const objects = [];

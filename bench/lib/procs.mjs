@@ -18,22 +18,26 @@ const CLK_TCK = (() => {
 
 /** user + system CPU milliseconds of every live process whose process group is `pgid`. */
 export function groupCpuMs(pgid) {
-  let ticks = 0;
+  return Object.values(groupCpuByName(pgid)).reduce((a, b) => a + b, 0);
+}
+
+/** The same, by process name (`node`, `workerd`, …). */
+export function groupCpuByName(pgid) {
+  const out = {};
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat;
     try {
       stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
     } catch {
-      continue; // gone
+      continue;
     }
-    // comm may hold spaces and parentheses: fields start after the last ')'
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state): field 5 (pgrp) is fields[2], 14/15 (utime/stime) are fields[11]/[12]
     if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    out[name] = (out[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
   }
-  return (ticks * 1000) / CLK_TCK;
+  return out;
 }
 
 export function groupPids(pgid) {
@@ -116,6 +120,7 @@ export async function startWorker(stateDir, name, config) {
     pgid: child.pid,
     url,
     sql: (sql, ...params) => call('sql', { sql, params }),
+    batch: (statements) => call('batch', { statements }),
     r2list: (prefix = '') => call('r2list', { prefix }),
     stop: async () => {
       try {
@@ -146,6 +151,11 @@ export async function stopGroup(pgid, graceMs = 3000) {
     }
   }
   groups.delete(pgid);
+}
+
+/** A process group started elsewhere (bench/lib/dev.mjs), stopped with the others on exit. */
+export function registerGroup(pgid) {
+  groups.add(pgid);
 }
 
 /** Last resort on exit: kill every group still registered. */

@@ -6,20 +6,31 @@
  * Prints {"port": N} on stdout once listening.
  */
 import { createServer } from 'node:http';
-import { anthropicMessage, anthropicStreamWrites, openaiCompletion, openaiStreamWrites } from './fixtures.mjs';
+import { answerPieces, anthropicMessage, anthropicStreamWrites, openaiCompletion, openaiStreamWrites } from './fixtures.mjs';
 
 const delayMs = Number(process.env.BENCH_UPSTREAM_DELAY_MS ?? 0);
 
-const answers = {
+const answersFor = (pieces) => ({
   anthropic: {
-    json: Buffer.from(JSON.stringify(anthropicMessage())),
-    stream: anthropicStreamWrites().map((text) => Buffer.from(text)),
+    json: Buffer.from(JSON.stringify(anthropicMessage(pieces))),
+    stream: anthropicStreamWrites(pieces).map((text) => Buffer.from(text)),
   },
   openai: {
-    json: Buffer.from(JSON.stringify(openaiCompletion())),
-    stream: openaiStreamWrites().map((text) => Buffer.from(text)),
+    json: Buffer.from(JSON.stringify(openaiCompletion(pieces))),
+    stream: openaiStreamWrites(pieces).map((text) => Buffer.from(text)),
   },
-};
+});
+const answers = answersFor(answerPieces());
+/** Answers of other lengths, asked for by a model named `…-<N>ev` (the proxy forwards the model as sent). */
+const sized = new Map();
+const EVENTS_MARK = /"model":"[^"]*-(\d+)ev"/;
+function answersOf(body) {
+  const m = EVENTS_MARK.exec(body.subarray(0, 4096).toString('latin1'));
+  if (!m) return answers;
+  const count = Number(m[1]);
+  if (!sized.has(count)) sized.set(count, answersFor(answerPieces(count)));
+  return sized.get(count);
+}
 
 const STREAM_MARK = Buffer.from('"stream":true');
 const immediate = () => new Promise((resolve) => setImmediate(resolve));
@@ -36,7 +47,7 @@ const server = createServer(async (req, res) => {
     return;
   }
   if (delayMs > 0) await sleep(delayMs);
-  const answer = answers[protocol];
+  const answer = answersOf(body)[protocol];
   if (body.includes(STREAM_MARK)) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_bench' });
     for (let i = 0; i < answer.stream.length; i++) {

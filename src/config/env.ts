@@ -19,6 +19,8 @@ export interface Bindings extends Env {
   ALERTS?: unknown;
   ALERT_WEBHOOK_URL?: string;
   LOG_REQUESTS?: string;
+  /** A Cloudflare Queues producer: finished requests' writes go through it (src/jobs/trace-queue.ts). */
+  TRACE_QUEUE?: Queue<string>;
   /** Secrets that routes name in `apiKey`, by whatever name the owner chose. */
   [name: string]: unknown;
 }

@@ -29,6 +29,8 @@ export interface TracePolicy {
   store: BodyStore | null;
   /** Days traces are kept; null keeps them. */
   retentionDays: number | null;
+  /** TRACE_QUEUE: finished writes are sent here and written in batches by the queue consumer; null writes each directly. */
+  queue: Queue<string> | null;
 }
 
 /** Everything the proxy reads from its environment, parsed once per isolate. */
@@ -156,6 +158,7 @@ function parseConfig(env: Bindings): Config {
       logRequests: scalars.LOG_REQUESTS !== 'off',
       store: bucket ? { bucket, thresholdBytes: scalars.R2_BODY_THRESHOLD_BYTES ?? DEFAULT_R2_THRESHOLD_BYTES } : null,
       retentionDays: scalars.TRACE_RETENTION_DAYS ?? null,
+      queue: env.TRACE_QUEUE ?? null,
     },
     rateLimiter: env.RATE_LIMITER ?? null,
     versionId: metadata?.id ?? null,

@@ -42,3 +42,19 @@ export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array 
   }
   return out;
 }
+
+/** Bytes as standard base64. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  // In slices: spreading a large array into one call overflows the argument limit.
+  for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return btoa(binary);
+}
+
+/** Standard base64 back to bytes. */
+export function bytesFromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

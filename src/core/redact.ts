@@ -1,3 +1,5 @@
+import { bytesToBase64 } from './bytes';
+
 export const REDACTED = '[redacted]';
 
 /** Header names whose values are credentials: auth, cookies, and anything naming a key, token or secret. */
@@ -25,18 +27,15 @@ export function isSecretHeader(name: string): boolean {
 const KEY_SHAPES =
   /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}|ya29\.[0-9A-Za-z_.-]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
+/** Every KEY_SHAPES match contains one of these: text with none of them holds no key shape (a cheap test first). */
+const KEY_SHAPE_HINTS = /sk-|AIza|gsk_|ya29\.|AKIA|ASIA|-----BEGIN /;
+
 /** Shorter secrets are not looked for: they would match ordinary text. */
 const MIN_SECRET_LENGTH = 8;
 /** Encoded forms shorter than this are not looked for, for the same reason. */
 const MIN_ENCODED_LENGTH = 12;
 
 const encoder = new TextEncoder();
-
-function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
 
 /**
  * The forms a secret can take in stored text: as it is, percent-encoded, and base64 (standard and
@@ -49,7 +48,7 @@ function encodedForms(secret: string): string[] {
   for (let offset = 0; offset < 3; offset++) {
     const padded = new Uint8Array(offset + bytes.length);
     padded.set(bytes, offset);
-    const encoded = base64(padded);
+    const encoded = bytesToBase64(padded);
     const core = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
     if (core.length >= MIN_ENCODED_LENGTH) {
       forms.add(core);
@@ -99,7 +98,7 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
     if (secret.length < MIN_SECRET_LENGTH) continue;
     for (const form of formsOf(secret)) if (out.includes(form)) out = out.split(form).join(REDACTED);
   }
-  return out.replace(KEY_SHAPES, REDACTED);
+  return KEY_SHAPE_HINTS.test(out) ? out.replace(KEY_SHAPES, REDACTED) : out;
 }
 
 /**
@@ -117,8 +116,9 @@ export function redactHeaderValues(headers: Record<string, string>, secrets: Ite
   const list = [...secrets];
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    const plain = decodeURIComponentSafe(value);
-    out[name] = scrubSecrets(value, list) !== value || scrubSecrets(plain, list) !== plain ? REDACTED : value;
+    // Only a value with a `%` can decode to something else.
+    const plain = value.includes('%') ? decodeURIComponentSafe(value) : value;
+    out[name] = scrubSecrets(value, list) !== value || (plain !== value && scrubSecrets(plain, list) !== plain) ? REDACTED : value;
   }
   return out;
 }

@@ -240,7 +240,7 @@ export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket)
   if (split.length === 0) return;
   const frames = split.flatMap((row) => [row.requestFrame!, ...(row.upstreamFrame ? [row.upstreamFrame] : [])]);
   const { conversations, pieces } = await loadConversations(db, rows, frames, bucket);
-  const valueOf = (hash: string) => {
+  const pieceOf = (hash: string) => {
     const text = pieces.get(hash);
     if (text === undefined) throw new Error(`piece ${hash} is missing`);
     return pieceValue(hash, text);
@@ -250,11 +250,11 @@ export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket)
       const frame = JSON.parse(pieces.get(row.requestFrame!) ?? 'null') as { headers?: Record<string, string>; body: Record<string, unknown> } | null;
       if (!frame) throw new Error(`frame ${row.requestFrame} is missing`);
       row.requestHeaders = { ...frame.headers, ...row.requestHeaders };
-      row.requestBody = JSON.stringify(joinBody(frame.body, valueOf, conversations.messagesOf(row.id), (row.requestPatch ?? []) as Marker[]));
+      row.requestBody = JSON.stringify(joinBody(frame.body, pieceOf, conversations.messagesOf(row.id), (row.requestPatch ?? []) as Marker[]));
       if (row.upstreamFrame) {
         const upstream = JSON.parse(pieces.get(row.upstreamFrame) ?? 'null') as { body: Record<string, unknown> } | null;
         if (!upstream) throw new Error(`frame ${row.upstreamFrame} is missing`);
-        row.upstreamRequestBody = JSON.stringify(joinBody(upstream.body, valueOf, conversations.upstreamOf(row.id), (row.upstreamPatch ?? []) as Marker[]));
+        row.upstreamRequestBody = JSON.stringify(joinBody(upstream.body, pieceOf, conversations.upstreamOf(row.id), (row.upstreamPatch ?? []) as Marker[]));
       }
     } catch (err) {
       log('error', 'trace_body_unreadable', row.id, { error: errorText(err) });

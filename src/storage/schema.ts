@@ -92,8 +92,12 @@ export const traces = sqliteTable(
     newMessages: text('new_messages'),
     /** Where the request's `cache_control` markers were: taken out so that histories match turn to turn. */
     requestPatch: text('request_patch', { mode: 'json' }).$type<unknown[]>(),
-    /** The earlier trace whose conversation (its messages, then its answer) begins this request's messages. */
-    historyTraceId: text('history_trace_id').references((): AnySQLiteColumn => traces.id),
+    /**
+     * The earlier trace whose conversation (its messages, then its answer) begins this request's
+     * messages. Not a foreign key: a queued write may land before the one it continues (its body
+     * reads back once that one is in), and a write that fails must not take later turns with it.
+     */
+    historyTraceId: text('history_trace_id'),
     /** How many messages of that conversation this request begins with. */
     historyLength: integer('history_length'),
     /** Hash and length of this trace's conversation (messages without markers, then the answer): how the next turn finds it. */
@@ -216,6 +220,15 @@ export const keySpend = sqliteTable(
 );
 
 export type KeySpend = typeof keySpend.$inferSelect;
+
+/**
+ * Spend added for a request that stored no trace row (TRACING=off, sampled out), by trace id, when
+ * the write came through TRACE_QUEUE: a message delivered twice adds its cost once. (A trace row
+ * is its own receipt.) Rows older than 15 days are pruned by the queue consumer.
+ */
+export const spendReceipts = sqliteTable('spend_receipts', {
+  traceId: text('trace_id').primaryKey(),
+});
 
 /**
  * One row per watched condition of the ALERTS cron (`error_rate:<model>`, `p95_ms:<model>`,

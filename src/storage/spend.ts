@@ -1,4 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
+import { inArray, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Database } from '../config';
 import type { Budget } from '../config/budgets';
@@ -134,8 +134,11 @@ export function noteSpend(d1: D1Database, keyName: string, costMicros: number, a
   copy.spent.set(keyName, entry);
 }
 
-/** The statement that adds a request's cost to its key's day and month rows. */
-export function addSpend(db: Database, keyName: string, costMicros: number, at: Date) {
+/**
+ * The statement that adds a request's cost to its key's day and month rows. With `firstTime`, an
+ * existing row is added to only while it holds (a write delivered again adds nothing).
+ */
+export function addSpend(db: Database, keyName: string, costMicros: number, at: Date, firstTime?: SQL) {
   const { day, month } = spendPeriods(at.getTime());
   return db
     .insert(keySpend)
@@ -150,6 +153,7 @@ export function addSpend(db: Database, keyName: string, costMicros: number, at: 
         requests: sql`${keySpend.requests} + 1`,
         updatedAt: sql`excluded.updated_at`,
       },
+      setWhere: firstTime,
     });
 }
 

@@ -83,7 +83,8 @@ export function traceStatements(db: Config['db'], prepared: PreparedTrace): Batc
     const session = { id: row.sessionId, startedAt: row.createdAt, firstTraceId: row.id, userAgent: row.userAgent, apiKeyName: row.apiKeyName };
     statements.push(db.insert(sessions).values(session).onConflictDoNothing());
   }
-  statements.push(db.insert(traces).values(row));
+  // Idempotent: a write delivered twice (a queue redelivers) stores the trace once.
+  statements.push(db.insert(traces).values(row).onConflictDoNothing());
   return statements;
 }
 

@@ -90,6 +90,7 @@ export async function dispatch(call: ProviderCall, decision: RoutingDecision, co
         return prepared.respond(outcome.response, {
           idleTimeoutMs: target.idleTimeoutMs ?? TARGET_DEFAULTS.idleTimeoutMs,
           clearDeadline: outcome.clearDeadline,
+          clientSignal: signal,
         });
       }
 

@@ -96,6 +96,8 @@ export interface UpstreamControl {
   idleTimeoutMs: number;
   /** Stops the response deadline: a stream is watched for silences instead. */
   clearDeadline(): void;
+  /** Fires when the client disconnects. */
+  clientSignal?: AbortSignal;
 }
 
 /**

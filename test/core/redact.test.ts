@@ -39,6 +39,29 @@ describe('redaction', () => {
     );
   });
 
+  it('finds every provider key shape, alone and inside other text (the cheap test before the search misses none)', () => {
+    const keys = [
+      `sk-ant-api03-${'x'.repeat(93)}AA`,
+      `sk-ant-oat01-${'Gg3y'.repeat(23)}GGGG`,
+      `sk-proj-${'y'.repeat(40)}`,
+      `sk-svcacct-${'y'.repeat(40)}`,
+      `sk-admin-${'y'.repeat(40)}`,
+      `sk-or-v1-${'a1'.repeat(32)}`,
+      `sk-${'0123456789abcdef'.repeat(2)}`,
+      `AIza${'z'.repeat(35)}`,
+      `gsk_${'g'.repeat(52)}`,
+      `ya29.${'q'.repeat(60)}`,
+      'AKIAIOSFODNN7EXAMPLE',
+      'ASIAY34FZKBOKMUTVV7A',
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----',
+    ];
+    for (const key of keys) {
+      expect(scrubSecrets(key, [])).toBe('[redacted]');
+      expect(scrubSecrets(`a prompt with ${key} in it`, [])).toBe('a prompt with [redacted] in it');
+    }
+    expect(scrubSecrets('nothing here: sk_live, AIz, gsk-, ya29, AKIA1', [])).toBe('nothing here: sk_live, AIz, gsk-, ya29, AKIA1');
+  });
+
   it('collects the secrets a configuration holds: route keys, plain proxy keys and the admin token, not digests', () => {
     const routes = [
       { match: 'a', provider: 'openai', baseUrl: 'https://a.test/v1', apiKey: 'A' },

@@ -104,9 +104,37 @@ export function scriptUpstream(handler: (request: Request, call: UpstreamCall) =
       signal: init?.signal ?? null,
     };
     calls.push(call);
-    return handler(request, call);
+    return overConnection(await handler(request, call));
   });
   return { calls, restore: () => spy.mockRestore() };
+}
+
+/**
+ * An event stream as a fetch would hand it over: its body sent through another Worker and back
+ * (TEST_STREAMER's /echo), so that it is the runtime's own byte stream, which the proxy pipes
+ * natively (a stream made in JavaScript, or from a string, is not one). Chunks keep their timing;
+ * a body that breaks breaks the echo; a reader that lets go lets go of the body.
+ */
+async function overConnection(response: Response): Promise<Response> {
+  if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) return response;
+  if (response.headers.has('x-test-streamer')) return response; // already over a connection
+  const id = crypto.randomUUID();
+  const reader = response.body.getReader();
+  const upload = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        await env.TEST_STREAMER.fetch(`http://streamer/echo/${id}/cut`, { method: 'POST', body: err instanceof Error ? err.message : String(err) });
+        controller.close();
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const echoed = await env.TEST_STREAMER.fetch(`http://streamer/echo/${id}`, { method: 'POST', body: upload });
+  return new Response(echoed.body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 import { waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsonResponse, messageRequest, messageResponse, sseResponse, streamFrames, streamText } from '../fixtures/anthropic';
-import { allTraces, controlledStream, post, scriptUpstream, traceOf } from '../helpers/worker';
+import { allTraces, controlledStream, post, scriptUpstream, send, traceOf } from '../helpers/worker';
 
 let upstream: ReturnType<typeof scriptUpstream> | undefined;
 afterEach(() => upstream?.restore());
@@ -138,12 +138,20 @@ describe('trace rows', () => {
   it('records a stream the client abandoned, with what had arrived', async () => {
     const source = controlledStream();
     upstream = scriptUpstream(() => sseResponse(source.stream));
-    const sent = await post('/v1/messages', { ...messageRequest, stream: true }, headers);
+    // A disconnect as the runtime reports it: the request's signal fires and the response body is cancelled.
+    const disconnect = new AbortController();
+    const sent = await send('/v1/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ ...messageRequest, stream: true }),
+      signal: disconnect.signal,
+    });
     const reader = sent.response.body!.getReader();
     for (const frame of streamFrames.slice(0, 4)) {
       source.push(frame);
       await reader.read();
     }
+    disconnect.abort();
     await reader.cancel('client went away');
     const row = await traceOf(sent);
 

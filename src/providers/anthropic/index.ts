@@ -1,5 +1,6 @@
 import { bytesStream, forwardedHeaders, joinUrl, relayedResponseHeaders } from '../../upstream/http';
-import { passthroughTransform, pump, relayWhole } from '../../upstream/pump';
+import { relayWhole } from '../../upstream/pump';
+import { relayEventStream } from '../../upstream/relay';
 import type { UpstreamCredentials } from '../../upstream/auth';
 import type { CapturedBytes, Provider } from '../../upstream/types';
 
@@ -29,9 +30,7 @@ export const anthropicProvider: Provider = {
         const sse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream');
         const capture: CapturedBytes = { kind: 'bytes', chunks: [], bytes: 0, sse };
         observer.response(capture);
-        const body = sse
-          ? pump(upstream.body, passthroughTransform(capture), observer, { idleTimeoutMs: control.idleTimeoutMs })
-          : relayWhole(upstream.body, observer, capture);
+        const body = sse ? relayEventStream(upstream.body, observer, capture, control) : relayWhole(upstream.body, observer, capture);
         return new Response(body, { status: upstream.status, headers });
       },
       fail(status, bodyText, headers) {

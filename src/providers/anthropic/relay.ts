@@ -1,5 +1,6 @@
 import { relayedResponseHeaders } from '../../upstream/http';
-import { passthroughTransform, pump, relayWhole, type StreamTransform } from '../../upstream/pump';
+import { pump, relayWhole, type StreamTransform } from '../../upstream/pump';
+import { relayEventStream } from '../../upstream/relay';
 import type { CallObserver, CapturedBytes, UpstreamControl } from '../../upstream/types';
 
 /**
@@ -25,7 +26,10 @@ export function relayAnthropicAnswer(
   if (!upstream.body) return new Response(null, { status: upstream.status, headers });
   const capture: CapturedBytes = { kind: 'bytes', chunks: [], bytes: 0, sse: sse || options.transform !== undefined };
   observer.response(capture);
-  const transform = options.transform ? options.transform(capture) : sse ? passthroughTransform(capture) : null;
-  const body = transform ? pump(upstream.body, transform, observer, { idleTimeoutMs: control.idleTimeoutMs }) : relayWhole(upstream.body, observer, capture);
+  const body = options.transform
+    ? pump(upstream.body, options.transform(capture), observer, { idleTimeoutMs: control.idleTimeoutMs })
+    : sse
+      ? relayEventStream(upstream.body, observer, capture, control)
+      : relayWhole(upstream.body, observer, capture);
   return new Response(body, { status: upstream.status, headers });
 }

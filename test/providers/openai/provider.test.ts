@@ -119,6 +119,24 @@ describe('openai provider, streaming', () => {
     expect(JSON.parse(row.upstreamRequestBody!)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
+  it('writes the events of one upstream read to the client as one chunk', async () => {
+    const source = controlledStream();
+    upstream = scriptUpstream(() => eventStream(source.stream));
+    const sent = await post('/v1/messages', { ...request, stream: true }, proxyAuth, openaiRoute());
+    const reader = sent.response.body!.getReader();
+    const decoder = new TextDecoder();
+    await reader.read(); // message_start
+    const words = Array.from({ length: 20 }, (_, i) => `w${i} `);
+    source.push(words.map((word, i) => `data: ${JSON.stringify(chunk(i === 0 ? { role: 'assistant', content: word } : { content: word }))}\n\n`).join(''));
+    // One upstream read, twenty deltas: one write to the client, not twenty-one.
+    const one = frames(decoder.decode((await reader.read()).value));
+    expect(one.map((f) => f.event)).toEqual(['content_block_start', ...words.map(() => 'content_block_delta')]);
+    source.push(`data: ${JSON.stringify(chunk({}, 'stop'))}\n\ndata: ${JSON.stringify(usageChunk(5, 20))}\n\ndata: [DONE]\n\n`);
+    let rest = '';
+    for (let read = await reader.read(); !read.done; read = await reader.read()) rest += decoder.decode(read.value);
+    expect(frames(rest).map((f) => f.event)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+  });
+
   it('reassembles UTF-8 characters and SSE lines split across network chunks, and skips comment lines', async () => {
     const text = sse([': OPENROUTER PROCESSING\n\n', chunk({ content: 'Grüße 👋 ' }), chunk({ content: '日本語' }, 'stop'), usageChunk(3, 4)]);
     const bytes = new TextEncoder().encode(text);

@@ -1,0 +1,3 @@
+CREATE TABLE `spend_receipts` (
+	`trace_id` text PRIMARY KEY NOT NULL
+);

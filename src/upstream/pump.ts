@@ -1,15 +1,14 @@
 import { concat } from '../core/bytes';
 import { errorText } from '../core/errors';
-import { encodeEvent, errorEvent } from '../protocol/sse';
 import type { CallError, CallObserver, CapturedBytes } from './types';
 import { Watchdog } from './watchdog';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * What a stream does to the bytes it pumps: pass them through (passthrough) or translate them
- * (an OpenAI-compatible stream into Anthropic events). The pump owns reading, silences,
+ * What a stream does to the bytes it pumps: translate them (an OpenAI-compatible stream, or
+ * Bedrock's binary event stream, into Anthropic events); passthrough event streams are piped
+ * natively instead (src/upstream/relay.ts). The pump owns reading, silences,
  * disconnects and closing; a transform only turns bytes into bytes.
  */
 export interface StreamTransform {
@@ -131,28 +130,6 @@ export function pump(
     },
     { highWaterMark: 0 },
   );
-}
-
-/**
- * An Anthropic event stream passed through untouched, its bytes kept for the trace. It is
- * complete only if its last event is `message_stop` (or the upstream's own `error`).
- */
-export function passthroughTransform(capture: CapturedBytes): StreamTransform {
-  return {
-    done: false,
-    failure: null,
-    chunk(bytes) {
-      capture.chunks.push(bytes);
-      capture.bytes += bytes.byteLength;
-      return bytes;
-    },
-    end() {
-      if (endsWithTerminalEvent(capture.chunks)) return { bytes: null, failure: null };
-      return { bytes: null, failure: { type: 'api_error', message: `upstream stream ended after ${capture.bytes} bytes without message_stop` } };
-    },
-    // A blank line first ends any event the upstream left half-written.
-    fail: (error) => encoder.encode(`\n\n${encodeEvent(errorEvent(error.type, error.message))}`),
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { relations, sql } from 'drizzle-orm';
-import { type AnySQLiteColumn, customType, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { customType, index, integer, primaryKey, real, sqliteTable, sqliteView, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { CLIENT_ABORT } from '../core/errors';
 import type { Attempt } from '../upstream/types';
 

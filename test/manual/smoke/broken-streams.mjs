@@ -20,7 +20,7 @@ export async function run() {
     const n = answers.length;
     const full = anthropicStream(`msg_broken_${n}`, { text: 'RESULT the third answer' }, Math.round(raw.length / 4));
     // Up to the first text delta: message_start, content_block_start, content_block_delta.
-    const partial = full.split('\n\n').slice(0, 3).join('\n\n') + '\n\n';
+    const partial = `${full.split('\n\n').slice(0, 3).join('\n\n')}\n\n`;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'request-id': `req_broken_${n}` });
     if (n === 0) {
       answers.push('cut');

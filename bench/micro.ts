@@ -190,7 +190,9 @@ async function once(s: Scenario): Promise<[number, number, number]> {
   const text = s.body; // the body's text: readBody() decodes the bytes it read (the runtime's work)
   trace.received(s.bytes);
   if (text.trim() === '') throw new Error('empty');
-  const body = requireModel(JSON.parse(text));
+  const json: unknown = JSON.parse(text);
+  trace.parsed(json); // readBody(): the trace stores the parsed request, not its text again
+  const body = requireModel(json);
   trace.asked(body.model, body.stream === true);
   if (typeof body.metadata === 'object') trace.session(sessionFromMetadata(body));
   mark('JSON.parse body');
@@ -224,7 +226,7 @@ async function once(s: Scenario): Promise<[number, number, number]> {
     mark('toOpenAIRequest');
     const payload = JSON.stringify(translated.body);
     mark('JSON.stringify upstream body');
-    trace.upstreamRequest(payload);
+    trace.upstreamRequest(payload, translated.body);
     url = joinUrl(target.baseUrl, '/chat/completions');
     new URL(url).host;
     context = { requestedModel: body.model, toolNames: translated.toolNames, stopSequences: body.stop_sequences };

@@ -928,9 +928,18 @@ async function d1Absorption(server) {
     ]) {
       const row = (await server.sql(`SELECT * FROM traces WHERE ${where} AND status = 200 LIMIT 1`)).results[0];
       if (!row) continue;
+      // The frames the row refers to (D1 checks the foreign keys), copied once: later turns of a
+      // session refer to the frame its first turn stored.
+      const pieces = (
+        await server.sql(
+          'SELECT hash, kind, json, hex(gzip) AS gzip_hex, r2_key, chars, preview, created_at, last_day FROM body_pieces WHERE hash IN (?, ?)',
+          row.request_frame,
+          row.upstream_frame,
+        )
+      ).results;
       const write = async (mode, count) => {
         const cpu0 = groupCpuMs(writer.pgid);
-        const res = await fetch(`${writer.url}/`, { method: 'POST', body: JSON.stringify({ row, mode, count }) });
+        const res = await fetch(`${writer.url}/`, { method: 'POST', body: JSON.stringify({ row, pieces, mode, count }) });
         const text = await res.text();
         if (!res.ok) throw new Error(`d1-writer: ${text.slice(0, 500)}`);
         const { ms } = JSON.parse(text);

@@ -1,13 +1,24 @@
 /**
  * The bench's D1 writer: how many trace inserts one local D1 database absorbs, written as claude-proxy
  * writes them: one D1 batch per trace (a request's own write), or 100 per batch (the TRACE_QUEUE
- * consumer). POST { row, mode: "alone" | "batched", count }: `row` is a traces row (column → value)
- * that is inserted `count` times under new ids; answers { ms } (Date.now() advances across D1's I/O)
+ * consumer). POST { row, pieces, mode: "alone" | "batched", count }: `pieces` are the body_pieces rows
+ * the row refers to (`gzip_hex`: the gzip column as hex), inserted once; `row` is a traces row
+ * (column → value) that is inserted `count` times under new ids; answers { ms } (Date.now() advances across D1's I/O)
  * and deletes the copies.
  */
 export default {
   async fetch(request, env) {
-    const { row, mode, count } = await request.json();
+    const { row, pieces = [], mode, count } = await request.json();
+    for (const { gzip_hex, ...piece } of pieces) {
+      const columns = Object.keys(piece);
+      const values = columns.map((c) => piece[c]);
+      const gzip = gzip_hex ? Uint8Array.from(gzip_hex.match(/../g), (h) => Number.parseInt(h, 16)) : null;
+      await env.DB.prepare(
+        `INSERT OR IGNORE INTO body_pieces (${columns.map((c) => `"${c}"`).join(', ')}, gzip) VALUES (${columns.map(() => '?').join(', ')}, ?)`,
+      )
+        .bind(...values, gzip)
+        .run();
+    }
     const columns = Object.keys(row);
     const sql = `INSERT INTO traces (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
     // Short: D1 refuses LIKE patterns over 50 bytes.

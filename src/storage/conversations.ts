@@ -49,9 +49,13 @@ export function findConversation(scope: string, elements: readonly unknown[], no
   let best: { conversation: StoredConversation; length: number } | null = null;
   for (let i = stored.length - 1; i >= 0; i--) {
     const conversation = stored[i]!;
+    // One that cannot begin more of it than the best so far is not compared at all.
+    if (best && Math.min(conversation.elements.length, elements.length) <= best.length) continue;
     if (conversation.scope !== scope || now - conversation.at > MAX_AGE_MS || !sameJson(conversation.elements[0], elements[0])) continue;
     const length = commonPrefix(conversation.elements, elements);
     if (!best || length > best.length) best = { conversation, length };
+    // Newest first: a retry, or a session's latest turn, ends the search at once.
+    if (length === elements.length) break;
   }
   return best;
 }

@@ -112,12 +112,12 @@ const versions = {
 // ---------------------------------------------------------------------------------------------
 // 1. Builds: both Workers with `wrangler deploy --dry-run --outdir`, the microbenchmark with esbuild
 
-async function wranglerBuild(name, configPath) {
+async function wranglerBuild(name, configPath, extraArgs = []) {
   const outdir = path.join(BUILD, name);
   rmSync(outdir, { recursive: true, force: true });
   const { stdout, stderr } = await execFile(
     path.join(ROOT, 'node_modules/.bin/wrangler'),
-    ['deploy', '--dry-run', '--config', configPath, '--outdir', outdir],
+    ['deploy', '--dry-run', '--config', configPath, '--outdir', outdir, ...extraArgs],
     { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' }, maxBuffer: 16 << 20 },
   );
   const text = stdout + stderr;
@@ -638,11 +638,13 @@ try {
       if (skipped.length) results.profiles_skipped = { reason: `time budget (${budgetS} s)`, scenarios: skipped };
       if (chosen.length) {
         progress(`profiling claude-proxy in workerd through its inspector: ${chosen.join(', ')}`);
+        // The same code unminified (wrangler.jsonc minifies), so the profile names functions and modules.
+        const readable = await wranglerBuild('proxy-unminified', path.join(ROOT, 'wrangler.jsonc'), ['--minify=false']);
         Object.assign(
           results.profiles,
           await workerdProfiles(
-            proxyHost,
-            proxyBuild.script,
+            (extra = {}) => ({ ...proxyHost(extra), script: readable.script }),
+            readable.script,
             chosen.map((name) => SCENARIOS.find((s) => s.name === name)),
           ),
         );

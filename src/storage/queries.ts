@@ -389,8 +389,8 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     const found = rows.find((row) => row.model === model);
     return { p50: found?.p50 ?? null, p95: found?.p95 ?? null, p99: found?.p99 ?? null };
   };
-  const modelStats: ModelStats[] = models.map((row) => ({
-    model: row.model,
+  // A group's usage totals as the answer gives them: a sum over no rows is 0, not null.
+  const usage = (row: Omit<(typeof models)[number], 'model'>) => ({
     requests: row.requests,
     errors: row.errors ?? 0,
     inputTokens: row.inputTokens ?? 0,
@@ -398,6 +398,10 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     cacheReadInputTokens: row.cacheReadInputTokens ?? 0,
     cacheCreationInputTokens: row.cacheCreationInputTokens ?? 0,
     costMicros: row.costMicros,
+  });
+  const modelStats: ModelStats[] = models.map((row) => ({
+    model: row.model,
+    ...usage(row),
     duration: byModel(durations, row.model),
     ttft: byModel(ttfts, row.model),
   }));
@@ -420,13 +424,7 @@ export async function stats(db: Database, range: TimeRange): Promise<Stats> {
     models: modelStats,
     routes: routes.map((row) => ({
       route: row.route,
-      requests: row.requests,
-      errors: row.errors ?? 0,
-      inputTokens: row.inputTokens ?? 0,
-      outputTokens: row.outputTokens ?? 0,
-      cacheReadInputTokens: row.cacheReadInputTokens ?? 0,
-      cacheCreationInputTokens: row.cacheCreationInputTokens ?? 0,
-      costMicros: row.costMicros,
+      ...usage(row),
       duration: byModel(routeDurations, row.route),
       ttft: byModel(routeTtfts, row.route),
     })),

@@ -5,7 +5,7 @@ import type { CompletedRequest } from '../recording/recorder';
 import { forgetConversations, rememberConversation } from './conversations';
 import { forgetStoredPieces } from './pieces';
 import { noteSpend } from './spend';
-import { type PreparedRow, type PreparedWrite, prepareWrite, rebuildRow, toQueueMessage, writePrepared } from './trace-write';
+import { type PreparedRow, type PreparedWrite, prepareWrite, rebuildRow, toQueueMessage, type WriteOptions, writePrepared } from './trace-write';
 import { noteWritten } from './writer';
 
 /** Bodies kept in the fallback log line: Workers Logs cut a line at 128 KB. */
@@ -32,7 +32,8 @@ export async function persist(config: Config, record: CompletedRequest): Promise
   // A queued turn is built on at once: the next one comes before the consumer writes this one, and
   // its write waits (retried) until this one is in. Its pieces are not taken as stored until seen in D1.
   if (queued && prepared.bodies?.conversation) rememberConversation(prepared.bodies.conversation, prepared.bodies.continued);
-  const written = queued || (await writeDirectly(config, record, prepared));
+  // A send that failed may still have been delivered: the direct write then guards its spend by receipt too.
+  const written = queued || (await writeDirectly(config, record, prepared, { receipts: config.trace.queue !== null }));
   // This isolate's copy of key_spend counts the cost at once (the consumer's write lands within seconds).
   if (written && prepared.spend?.costMicros) noteSpend(config.d1, prepared.spend.keyName, prepared.spend.costMicros, prepared.spend.at);
 }
@@ -51,7 +52,7 @@ async function enqueue(queue: Queue<string>, prepared: PreparedWrite): Promise<b
 }
 
 /** Whether the spend was written (with or without the trace). */
-async function writeDirectly(config: Config, record: CompletedRequest, prepared: PreparedWrite): Promise<boolean> {
+async function writeDirectly(config: Config, record: CompletedRequest, prepared: PreparedWrite, options: WriteOptions): Promise<boolean> {
   let firstError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -60,7 +61,7 @@ async function writeDirectly(config: Config, record: CompletedRequest, prepared:
         forgetConversations();
         prepared = await rebuildRow(config, record, prepared);
       }
-      await writePrepared(config.db, [prepared]);
+      await writePrepared(config.db, [prepared], options);
       if (prepared.bodies) noteWritten({ row: { ...prepared.row!, createdAt: new Date(prepared.row!.createdAt) }, bodies: prepared.bodies });
       return true;
     } catch (err) {
@@ -71,7 +72,8 @@ async function writeDirectly(config: Config, record: CompletedRequest, prepared:
   // The trace is in the log line; its cost must still reach the key's budget.
   const { spend } = prepared;
   if (!spend) return false;
-  return writePrepared(config.db, [{ ...prepared, row: null }]).then(
+  // Guarded by the row's absence: a write reported failed may have been stored after all.
+  return writePrepared(config.db, [{ ...prepared, row: null, pieces: [], touched: [] }], { ...options, rowMayExist: prepared.row !== null }).then(
     () => true,
     (err: unknown) => {
       log('error', 'key_spend_write_failed', prepared.id, { error: errorText(err), api_key_name: spend.keyName, cost_micros: spend.costMicros });

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Config, Database } from '../config';
 import { errorText } from '../core/errors';
@@ -150,18 +150,26 @@ function requestLogFields(
   return fields;
 }
 
+export interface WriteOptions {
+  /** Spend without a row leaves a receipt, and every spend checks for one (queued writes, which may arrive twice). */
+  receipts: boolean;
+  /** The write is the spend of a trace whose row may have been stored already (a write that failed, then retried without its row). */
+  rowMayExist?: boolean;
+}
+
 /**
  * The statements that store prepared writes, for one D1 batch. Idempotent by trace id: a trace
  * row is inserted only if no row has its id, and its spend is added only then (the spend goes
- * first, guarded by the row's absence). A spend without a row (TRACING=off, sampled out) is
- * guarded the same way by a receipt when `receipts` is set (queued writes, which may arrive
- * twice), pruned after RECEIPT_DAYS.
+ * first, guarded by the row's absence). A spend without a row (TRACING=off, sampled out, or a
+ * trace D1 refused) is guarded by a receipt when `receipts` is set (queued writes, which may
+ * arrive twice), pruned after RECEIPT_DAYS; with receipts, a row's spend checks for one too, so a
+ * trace whose spend went ahead without it is not counted again when its row comes.
  */
-export function preparedStatements(db: Database, writes: readonly PreparedWrite[], options: { receipts: boolean }): BatchItem<'sqlite'>[] {
+export function preparedStatements(db: Database, writes: readonly PreparedWrite[], options: WriteOptions): BatchItem<'sqlite'>[] {
   const statements: BatchItem<'sqlite'>[] = [];
   for (const write of writes) {
     const receipt = !write.row && options.receipts;
-    if (write.spend) statements.push(spendStatement(db, write, write.row ? 'row' : receipt ? 'receipt' : 'none'));
+    if (write.spend) statements.push(spendStatement(db, write, { row: write.row !== null || options.rowMayExist === true, receipt: options.receipts }));
     if (write.row) {
       const bodies = write.day ? { pieces: write.pieces, touched: write.touched, day: write.day, used: [], conversation: null } : null;
       statements.push(...traceStatements(db, { row: { ...write.row, createdAt: new Date(write.row.createdAt) }, bodies }));
@@ -172,7 +180,7 @@ export function preparedStatements(db: Database, writes: readonly PreparedWrite[
 }
 
 /** Writes prepared writes in one D1 batch (see `preparedStatements`). */
-export async function writePrepared(db: Database, writes: readonly PreparedWrite[], options: { receipts: boolean } = { receipts: false }): Promise<void> {
+export async function writePrepared(db: Database, writes: readonly PreparedWrite[], options: WriteOptions = { receipts: false }): Promise<void> {
   const statements = preparedStatements(db, writes, options);
   if (statements.length > 0) await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
 }
@@ -234,11 +242,17 @@ function pieceFromMessage(value: unknown): NewBodyPiece | null {
   const piece = value as Record<string, unknown>;
   if (typeof piece.hash !== 'string' || typeof piece.kind !== 'string' || typeof piece.chars !== 'number' || typeof piece.createdAt !== 'number') return null;
   if (typeof piece.lastDay !== 'string') return null;
+  let gzip: Uint8Array | null = null;
+  try {
+    if (typeof piece.gzip === 'string') gzip = bytesFromBase64(piece.gzip);
+  } catch {
+    return null; // not base64: not a message this worker wrote
+  }
   return {
     hash: piece.hash,
     kind: piece.kind,
     json: typeof piece.json === 'string' ? piece.json : null,
-    gzip: typeof piece.gzip === 'string' ? bytesFromBase64(piece.gzip) : null,
+    gzip: typeof piece.gzip === 'string' ? gzip : null,
     r2Key: typeof piece.r2Key === 'string' ? piece.r2Key : null,
     chars: piece.chars,
     preview: typeof piece.preview === 'string' ? piece.preview : null,
@@ -259,13 +273,11 @@ export function pruneReceipts(db: Database, now: number): BatchItem<'sqlite'> {
  * Adds a request's cost to its key's day and month rows, unless this write was stored before
  * (`guard`): then the rows exist (key_spend rows are never deleted) and their update is skipped.
  */
-function spendStatement(db: Database, write: PreparedWrite, guard: 'row' | 'receipt' | 'none'): BatchItem<'sqlite'> {
+function spendStatement(db: Database, write: PreparedWrite, guard: { row: boolean; receipt: boolean }): BatchItem<'sqlite'> {
   const { keyName, costMicros, at } = write.spend!;
-  const firstTime =
-    guard === 'row'
-      ? sql`NOT EXISTS (SELECT 1 FROM ${traces} WHERE ${traces.id} = ${write.id})`
-      : guard === 'receipt'
-        ? sql`NOT EXISTS (SELECT 1 FROM ${spendReceipts} WHERE ${spendReceipts.traceId} = ${write.id})`
-        : undefined;
-  return addSpend(db, keyName, costMicros, new Date(at), firstTime);
+  const conditions = [
+    ...(guard.row ? [sql`NOT EXISTS (SELECT 1 FROM ${traces} WHERE ${traces.id} = ${write.id})`] : []),
+    ...(guard.receipt ? [sql`NOT EXISTS (SELECT 1 FROM ${spendReceipts} WHERE ${spendReceipts.traceId} = ${write.id})`] : []),
+  ];
+  return addSpend(db, keyName, costMicros, new Date(at), conditions.length > 0 ? and(...conditions) : undefined);
 }

@@ -73,8 +73,19 @@ export function pump(
   const close = (controller: ReadableStreamDefaultController<Uint8Array>, failure: CallError | null) => {
     closed = true;
     watchdog.stop();
-    if (failure) enqueue(controller, transform.fail(failure));
-    controller.close();
+    if (failure) {
+      try {
+        enqueue(controller, transform.fail(failure));
+      } catch {
+        // The error event could not be written: the stream is errored below instead.
+        controller.error(new Error(failure.message));
+      }
+    }
+    try {
+      controller.close();
+    } catch {
+      // already errored
+    }
     const error = failure ?? transform.failure;
     if (error) observer.end('upstream_error', error);
     else observer.end('complete');
@@ -89,36 +100,12 @@ export function pump(
         enqueue(controller, transform.start?.() ?? null);
       },
       async pull(controller) {
-        while (!closed) {
-          let result: ReadableStreamReadResult<Uint8Array>;
-          try {
-            result = await reader.read();
-          } catch (err) {
-            close(
-              controller,
-              stalled
-                ? { type: 'timeout_error', message: stalled }
-                : { type: 'api_error', message: `upstream connection failed mid-stream after ${sent} bytes: ${errorText(err)}` },
-            );
-            return;
-          }
-          if (stalled) {
-            close(controller, { type: 'timeout_error', message: stalled });
-            return;
-          }
-          if (result.done) {
-            const last = transform.end();
-            enqueue(controller, last.bytes);
-            close(controller, last.failure);
-            return;
-          }
-          watchdog.upstreamActive();
-          observer.firstByte();
-          const bytes = transform.chunk(result.value);
-          enqueue(controller, bytes);
-          if (transform.done) close(controller, null);
-          // One read per pull once something went out: the client's pace drives the upstream's.
-          if (bytes) return;
+        try {
+          await pullOnce(controller);
+        } catch (err) {
+          // A transform that throws on what the upstream sent (a frame no converter expects): the
+          // answer is broken, so the stream ends with an error event and the trace says why.
+          if (!closed) close(controller, { type: 'api_error', message: `the proxy could not read the upstream stream after ${sent} bytes: ${errorText(err)}` });
         }
       },
       cancel(reason) {
@@ -130,6 +117,40 @@ export function pump(
     },
     { highWaterMark: 0 },
   );
+
+  async function pullOnce(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    while (!closed) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (err) {
+        close(
+          controller,
+          stalled
+            ? { type: 'timeout_error', message: stalled }
+            : { type: 'api_error', message: `upstream connection failed mid-stream after ${sent} bytes: ${errorText(err)}` },
+        );
+        return;
+      }
+      if (stalled) {
+        close(controller, { type: 'timeout_error', message: stalled });
+        return;
+      }
+      if (result.done) {
+        const last = transform.end();
+        enqueue(controller, last.bytes);
+        close(controller, last.failure);
+        return;
+      }
+      watchdog.upstreamActive();
+      observer.firstByte();
+      const bytes = transform.chunk(result.value);
+      enqueue(controller, bytes);
+      if (transform.done) close(controller, null);
+      // One read per pull once something went out: the client's pace drives the upstream's.
+      if (bytes) return;
+    }
+  }
 }
 
 /**

@@ -82,10 +82,16 @@ export function relayEventStream(
   const collect = async (): Promise<Failure | null> => {
     let lastByteAt = Date.now();
     let ended = false;
-    const pipeFailed = piped.then((ok) => (ok ? never : PIPE_FAILED));
+    // Settles once, when the pipe ends: every wait on it is let go then (nothing waits forever).
+    const pipeEnded = piped.then((ok): { other: typeof PIPE_DONE | typeof PIPE_FAILED } => ({ other: ok ? PIPE_DONE : PIPE_FAILED }));
+    let pipeDone = false;
     void piped.then(() => (ended = true));
     for (;;) {
-      const result = await copy.take(idleTimeoutMs - (Date.now() - lastByteAt), pipeFailed);
+      const result = await copy.take(idleTimeoutMs - (Date.now() - lastByteAt), pipeDone ? undefined : pipeEnded);
+      if (result === PIPE_DONE) {
+        pipeDone = true; // the client has all of it: the trace's copy is read to its end
+        continue;
+      }
       if (result === TIMED_OUT) {
         return {
           reason: 'upstream_error',
@@ -143,7 +149,7 @@ type Collected = { done: true } | { done: false; value: Uint8Array } | { error: 
 
 const TIMED_OUT = Symbol('timed out');
 const PIPE_FAILED = Symbol('pipe failed');
-const never = new Promise<never>(() => {});
+const PIPE_DONE = Symbol('pipe done');
 
 /**
  * The trace's copy of a stream, read in bulk: each read takes whatever has arrived (up to
@@ -180,9 +186,10 @@ class Collector {
   }
 
   /** The next bytes, or TIMED_OUT after `ms` (or `instead`'s value, should it come first). */
-  async take<T = never>(ms: number, instead: Promise<T> = never): Promise<Collected | T | typeof TIMED_OUT> {
+  async take<T = never>(ms: number, instead?: Promise<{ other: T }>): Promise<Collected | T | typeof TIMED_OUT> {
     this.inFlight ??= this.read();
-    const first = await timed(Promise.race([this.inFlight.then((read) => ({ read })), instead.then((other) => ({ other }))]), ms);
+    const read = this.inFlight.then((collected) => ({ read: collected }));
+    const first = await timed(instead ? Promise.race([read, instead]) : read, ms);
     if (first === TIMED_OUT) return TIMED_OUT;
     if ('other' in first) return first.other;
     this.inFlight = null;

@@ -67,7 +67,8 @@ function settings(queue: Queue<string> | undefined, extra: Record<string, unknow
   return {
     ROUTES: [{ match: '*', provider: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey: 'ANTHROPIC_API_KEY', retries: 0 }],
     ANTHROPIC_API_KEY: SERVER_KEY,
-    PROXY_API_KEYS: 'queue-a:queue-proxy-key-000a,queue-b:queue-proxy-key-000b,queue-c:queue-proxy-key-000c,queue-d:queue-proxy-key-000d',
+    PROXY_API_KEYS:
+      'queue-a:queue-proxy-key-000a,queue-b:queue-proxy-key-000b,queue-c:queue-proxy-key-000c,queue-d:queue-proxy-key-000d,queue-e:queue-proxy-key-000e',
     TRACE_QUEUE: queue,
     ...extra,
   };
@@ -287,6 +288,31 @@ describe('TRACE_QUEUE: the consumer', () => {
     expect(logged).toMatchObject({ level: 'error', trace_id: ids[1], queue: DEAD_LETTERS, trace: { id: ids[1], status: 200 } });
   });
 
+  it('counts the spend of a dead letter whose row D1 refuses, once, and not again when its row comes', async () => {
+    upstream = scriptUpstream(() => jsonResponse(costlyAnswer));
+    const { sent, ids } = await requestsThroughQueue(1, 'queue-proxy-key-000e');
+    const lines: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => void lines.push(String(line)));
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { d1, state } = watchedD1();
+    // The trace row is refused (its insert's parameters begin with its id); the spend on its own is not.
+    state.failing = new RegExp(`^\\["${ids[0]!}",`);
+    const refused = await deliver(DEAD_LETTERS, [sent[0]!.body], { DB: d1 });
+    expect(refused.result.explicitAcks).toEqual([refused.batch.messages[0]!.id]);
+    expect(await storedIds(ids)).toEqual([]);
+    expect(await spendOf('queue-e')).toMatchObject({ costMicros: COSTLY_MICROS, requests: 1 });
+    expect(lines.map((line) => JSON.parse(line)).find((entry) => entry.event === 'trace_write_failed')).toMatchObject({
+      trace_id: ids[0],
+      spend_written: true,
+    });
+
+    // Delivered again, and D1 takes the row now: stored, and its cost not counted a second time.
+    state.failing = null;
+    await deliver(DEAD_LETTERS, [sent[0]!.body], { DB: d1 });
+    expect(await storedIds(ids)).toEqual(ids);
+    expect(await spendOf('queue-e')).toMatchObject({ costMicros: COSTLY_MICROS, requests: 1 });
+  });
+
   it('stores a turn that arrives before the turn it continues; both read back whole once both are in', async () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
     const { sent, ids } = await requestsThroughQueue(2, 'queue-proxy-key-000a');
@@ -307,7 +333,10 @@ describe('TRACE_QUEUE: the consumer', () => {
     upstream = scriptUpstream(() => jsonResponse(messageResponse));
     const { sent, ids } = await requestsThroughQueue(1, 'queue-proxy-key-000a');
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const { batch, result } = await deliver(QUEUE, ['not json', { id: 'x', row: null, spend: null }, sent[0]!.body]);
+    // Not base64 where gzipped text should be: not a message this worker wrote.
+    const badPiece = { hash: 'h', kind: 'message', chars: 1, createdAt: 1, lastDay: '2026-01-01', gzip: '%%%' };
+    const foreign = { id: 'p1', row: null, spend: { keyName: 'queue-a', costMicros: 1, at: Date.now() }, pieces: [badPiece], touched: [], day: null };
+    const { batch, result } = await deliver(QUEUE, ['not json', { id: 'x', row: null, spend: null }, JSON.stringify(foreign), sent[0]!.body]);
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks.sort()).toEqual(batch.messages.map((m) => m.id).sort());
     expect(await storedIds(ids)).toEqual(ids);

@@ -202,6 +202,20 @@ describe('openai provider, streaming', () => {
     });
   });
 
+  it('ends with an error event, and traces it, on valid JSON the converter cannot read', async () => {
+    upstream = scriptUpstream(() => eventStream(sse([chunk({ content: 'Hi' }), 'data: {"choices":[null]}\n\n'])));
+    const sent = await post('/v1/messages', { ...request, stream: true }, proxyAuth, openaiRoute());
+    const received = frames(await sent.response.text());
+    expect(received.at(-1)!.data).toMatchObject({
+      type: 'error',
+      error: { type: 'api_error', message: expect.stringContaining('could not read the upstream stream') },
+    });
+    expect(received.some((f) => f.event === 'message_stop')).toBe(false);
+    const row = await traceOf(sent);
+    expect(row.endReason).toBe('upstream_error');
+    expect(row.errorMessage).toContain('could not read the upstream stream');
+  });
+
   it('pings while the upstream is silent', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     const source = controlledStream();

@@ -25,7 +25,13 @@ export function isSecretHeader(name: string): boolean {
  * JSON string): a key the proxy was never told about, pasted into a prompt, is still kept out of D1.
  */
 const KEY_SHAPES =
-  /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}|ya29\.[0-9A-Za-z_.-]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+  /sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}|sk-(?:proj|svcacct|admin|or-v1)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35}|gsk_[A-Za-z0-9]{40,}|ya29\.[0-9A-Za-z_.-]{20,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g;
+
+/** PEM private keys are found by `scrubPrivateKeys`, in one pass: a lazy regex over "BEGIN … END" costs the square of the text when no END follows. */
+const PEM_BEGIN = /-----BEGIN [A-Z ]*PRIVATE KEY-----/g;
+const PEM_END = /-----END [A-Z ]*PRIVATE KEY-----/g;
+/** What follows a BEGIN line in a key cut before its END: base64 lines (raw or JSON-escaped newlines). */
+const PEM_BODY = /[A-Za-z0-9+/=\s\\]*/y;
 
 /** Every KEY_SHAPES match contains one of these: text with none of them holds no key shape (a cheap test first). */
 const KEY_SHAPE_HINTS = /sk-|AIza|gsk_|ya29\.|AKIA|ASIA|-----BEGIN /;
@@ -98,7 +104,39 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
     if (secret.length < MIN_SECRET_LENGTH) continue;
     for (const form of formsOf(secret)) if (out.includes(form)) out = out.split(form).join(REDACTED);
   }
-  return KEY_SHAPE_HINTS.test(out) ? out.replace(KEY_SHAPES, REDACTED) : out;
+  if (!KEY_SHAPE_HINTS.test(out)) return out;
+  return scrubPrivateKeys(out.replace(KEY_SHAPES, REDACTED));
+}
+
+/**
+ * Replaces each PEM private key, BEGIN line to END line; a key cut before its END loses its BEGIN
+ * line and the base64 after it. One pass over the text, whatever it holds.
+ */
+function scrubPrivateKeys(text: string): string {
+  if (!text.includes('PRIVATE KEY-----')) return text;
+  let out = '';
+  let from = 0;
+  let endsLeft = true;
+  PEM_BEGIN.lastIndex = 0;
+  for (let begin = PEM_BEGIN.exec(text); begin; begin = PEM_BEGIN.exec(text)) {
+    const afterBegin = begin.index + begin[0].length;
+    let stop = -1;
+    if (endsLeft) {
+      PEM_END.lastIndex = afterBegin;
+      const end = PEM_END.exec(text);
+      if (end) stop = end.index + end[0].length;
+      else endsLeft = false; // no END anywhere further on: none for the later BEGINs either
+    }
+    if (stop < 0) {
+      PEM_BODY.lastIndex = afterBegin;
+      PEM_BODY.test(text);
+      stop = PEM_BODY.lastIndex;
+    }
+    out += text.slice(from, begin.index) + REDACTED;
+    from = stop;
+    PEM_BEGIN.lastIndex = stop;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /**

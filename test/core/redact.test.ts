@@ -86,6 +86,23 @@ describe('redaction', () => {
     expect(scrubSecrets(text, [])).toBe('t=[redacted] id=[redacted] temp=[redacted] key=[redacted]\n json={"private_key":"[redacted]\\n"} not=AKIAshort');
   });
 
+  it('scrubs a private key cut before its END line, and keeps text that only names the header', () => {
+    const cut = 'key: -----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7';
+    expect(scrubSecrets(cut, [])).toBe('key: [redacted]');
+    const code = "if (pem.startsWith('-----BEGIN PRIVATE KEY-----')) return parse(pem);";
+    expect(scrubSecrets(code, [])).toBe("if (pem.startsWith('[redacted]')) return parse(pem);");
+  });
+
+  it('scrubs text full of BEGIN lines with no END in one pass (a lazy regex took seconds per MB)', () => {
+    const hostile = `x${'-----BEGIN PRIVATE KEY-----'.repeat(40_000)}y`; // ~1 MB
+    const started = performance.now();
+    const out = scrubSecrets(hostile, []);
+    // Generous: one pass takes milliseconds; the quadratic search took ~14 s on this input.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(out.startsWith('x[redacted]')).toBe(true);
+    expect(out).not.toContain('BEGIN PRIVATE KEY');
+  });
+
   it("holds the platforms' credentials: AWS keys, session tokens, the whole service-account JSON and the private key inside it", () => {
     const account = JSON.stringify({
       type: 'service_account',

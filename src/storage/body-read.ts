@@ -166,6 +166,8 @@ export class Conversations {
     for (const at of this.ordered(id, (one) => this.known(one))) {
       const row = this.chain.get(at)!;
       const history = row.historyTraceId ? this.conversationOf(row.historyTraceId).slice(0, row.historyLength ?? 0) : [];
+      // Shorter than stored: the trace it continues lost part of itself (an answer no longer readable).
+      if (history.length !== (row.historyTraceId ? (row.historyLength ?? 0) : 0)) throw new Error(`the history of trace ${at} is incomplete`);
       const messages = [...history, ...this.decode(row.newMessages)];
       const answer = answerElement(this.responses.get(at) ?? null);
       this.messages.set(at, messages);
@@ -185,6 +187,9 @@ export class Conversations {
     for (const at of this.ordered(id, (one) => this.upstream.has(one) || (this.known(one) && this.upstream.has(one)))) {
       const row = this.chain.get(at)!;
       const history = row.historyTraceId && row.upstreamHistoryLength ? this.upstreamOf(row.historyTraceId).slice(0, row.upstreamHistoryLength) : [];
+      if (history.length !== (row.historyTraceId && row.upstreamHistoryLength ? row.upstreamHistoryLength : 0)) {
+        throw new Error(`the translated history of trace ${at} is incomplete`);
+      }
       this.upstream.set(at, [...history, ...this.decode(row.upstreamNewMessages, sourceResolver(this.messagesOf(at)))]);
     }
     return this.upstream.get(id)!;

@@ -2,7 +2,9 @@ import { and, asc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
 import type { BodyStore } from '../config';
+import { errorText } from '../core/errors';
 import { idFloor } from '../core/ids';
+import { log } from '../core/log';
 import { loadConversations } from './body-read';
 import { namedPieces } from './body-split';
 import { standAlone } from './body-store';
@@ -79,22 +81,30 @@ export async function deleteExpiredTraces(
       const framePieces = new Map(frames.filter((hash) => loaded.has(hash)).map((hash) => [hash, namedPieces(loaded.get(hash)!)]));
       queries += 4;
       const statements: BatchItem<'sqlite'>[] = [];
+      let rerooted = 0;
       for (const child of children) {
-        const { columns, pieces } = await standAlone(
-          conversations.messagesOf(child.id),
-          child.upstreamFrame ? conversations.upstreamOf(child.id) : null,
-          now,
-          store,
-        );
+        let stood: Awaited<ReturnType<typeof standAlone>>;
+        try {
+          stood = await standAlone(conversations.messagesOf(child.id), child.upstreamFrame ? conversations.upstreamOf(child.id) : null, now, store);
+        } catch (err) {
+          // Its request cannot be put together (a trace or piece of its history is gone): it stays
+          // unreadable, as it already was, and holds nothing else back.
+          log('error', 'trace_body_unreadable', child.id, { error: errorText(err) });
+          continue;
+        }
+        const { columns, pieces } = stood;
         // Its frames (and the pieces they name) are kept as long as it is: marked used today.
         const frames = [child.requestFrame, child.upstreamFrame].filter((hash): hash is string => hash !== null);
         const named = frames.flatMap((hash) => (framePieces.has(hash) ? [hash, ...framePieces.get(hash)!] : [hash]));
         statements.push(...pieceStatements(db, { pieces, touched: named, day: utcDay(now) }));
         statements.push(db.update(traces).set(columns).where(eq(traces.id, child.id)));
+        rerooted++;
       }
-      await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
-      queries++;
-      result.rerooted += children.length;
+      if (statements.length > 0) {
+        await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+        queries++;
+      }
+      result.rerooted += rerooted;
     }
 
     const keys = batch.flatMap((row) => [row.r1, row.r2, row.r3]).filter((key): key is string => !!key);

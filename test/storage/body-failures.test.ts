@@ -1,0 +1,70 @@
+import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { forgetAssembled } from '../../src/storage/body-read';
+import { forgetConversations } from '../../src/storage/conversations';
+import { persist } from '../../src/storage/persist';
+import { forgetReadPieces, forgetStoredPieces } from '../../src/storage/pieces';
+import { getTrace } from '../../src/storage/queries';
+import { deleteExpiredTraces } from '../../src/storage/retention';
+import { traces } from '../../src/storage/schema';
+import { claudeCodeRequests } from '../fixtures/claude-code';
+import { answerMessage, completed, sessionRecords } from '../helpers/records';
+import { DAY } from '../helpers/seed';
+
+/** What happens to body format 1 when part of a history is gone: never a wrong body, and nothing else held back. */
+const db = () => drizzle(env.DB);
+const fixture = claudeCodeRequests[4] as unknown as { system: unknown; tools: unknown };
+
+beforeEach(() => {
+  forgetConversations();
+  forgetStoredPieces();
+  forgetAssembled();
+  forgetReadPieces();
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('a history that is partly gone', () => {
+  it('does not stop retention: the turn that cannot stand alone stays unreadable, the rest is deleted', async () => {
+    const now = Date.now();
+    const records = sessionRecords(fixture, { turns: 6, sessionId: `lost-${crypto.randomUUID()}`, startAt: now - 35 * DAY, stepMs: DAY });
+    for (const record of records) await persist(loadConfig(env as never), record);
+    // Turn 3 is lost (a queued write that never landed); turn 5, kept, continues turn 4, which continues it.
+    await db().delete(traces).where(eq(traces.id, records[3]!.id));
+    const lines: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => void lines.push(String(line)));
+
+    const result = await deleteExpiredTraces(env.DB, 30.5, now);
+    const left = (await db().select({ id: traces.id }).from(traces)).map((row) => row.id);
+    expect(left).toEqual([records[5]!.id]);
+    expect(result.rerooted).toBe(0);
+    expect(lines.map((line) => JSON.parse(line)).find((entry) => entry.event === 'trace_body_unreadable')).toMatchObject({ trace_id: records[5]!.id });
+    forgetAssembled();
+    expect((await getTrace(db(), records[5]!.id))!.requestBody).toBeNull();
+  });
+
+  it('reads a turn whose history answer is no longer readable as no body, never as a shorter one', async () => {
+    const config = loadConfig({ ...env, BODIES_BUCKET: env.TEST_BODIES, R2_BODY_THRESHOLD_BYTES: '320' } as never);
+    const session = `r2-gone-${crypto.randomUUID()}`;
+    const content = [{ type: 'text', text: 'a long enough answer '.repeat(20) }];
+    const first = [{ role: 'user', content: 'first' }];
+    const one = completed({
+      sessionId: session,
+      requestBody: JSON.stringify({ model: 'm', messages: first }),
+      responseBody: JSON.stringify(answerMessage('a', content)),
+    });
+    await persist(config, one);
+    const second = [...first, { role: 'assistant', content }, { role: 'user', content: 'second' }];
+    const two = completed({ sessionId: session, requestBody: JSON.stringify({ model: 'm', messages: second }), responseBody: null });
+    await persist(config, two);
+    expect((await getTrace(db(), two.id, env.TEST_BODIES))!.requestBody).toBe(two.requestBody);
+
+    // The first answer went to R2; read without the bucket (unbound later), it is unreadable.
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    forgetAssembled();
+    forgetReadPieces();
+    expect((await getTrace(db(), two.id))!.requestBody).toBeNull();
+  });
+});

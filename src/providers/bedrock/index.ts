@@ -4,6 +4,7 @@ import type { CallObserver, PreparedRequest, Provider, SecretLookup } from '../.
 import type { Target } from '../../config/routes';
 import { relayAnthropicAnswer } from '../anthropic/relay';
 import { BEDROCK, fromBedrockError } from './errors';
+import { checkedPlatformModelId } from '../platform-models';
 import { bedrockModelId, profileForRegion } from './models';
 import { type BedrockRequest, countTokensRequest, invokeRequest, messagesApiRequest } from './request';
 import { type AwsCredentials, sigV4Signer } from './sign';
@@ -20,7 +21,7 @@ export const bedrockProvider: Provider = {
   prepare(call, target, auth, secret) {
     const { body: request, observer } = call;
     const region = target.region ?? '';
-    const modelId = bedrockModelId(target.model ?? request.model, target.inferenceProfile ?? profileForRegion(region));
+    const modelId = checkedPlatformModelId(bedrockModelId(target.model ?? request.model, target.inferenceProfile ?? profileForRegion(region)), 'bedrock');
     observer.target('bedrock', modelId);
     const betaHeader = call.clientHeaders.get('anthropic-beta');
     const counting = call.operation === 'countTokens';

@@ -1,6 +1,7 @@
 import { estimateRequestTokens } from '../../protocol/tokens';
 import type { CallObserver, PreparedRequest, Provider, RequestSigner } from '../../upstream/types';
 import { relayAnthropicAnswer } from '../anthropic/relay';
+import { checkedPlatformModelId } from '../platform-models';
 import { fromVertexError } from './errors';
 import { vertexModelId } from './models';
 import { countTokensRequest, predictRequest } from './request';
@@ -14,7 +15,7 @@ import { accessToken, parseServiceAccount, refuseToken, type ServiceAccountKey }
 export const vertexProvider: Provider = {
   prepare(call, target, _auth, secret) {
     const { body: request, observer } = call;
-    const modelId = vertexModelId(target.model ?? request.model);
+    const modelId = checkedPlatformModelId(vertexModelId(target.model ?? request.model), 'vertex');
     observer.target('vertex', modelId);
     const counting = call.operation === 'countTokens';
     const betaHeader = call.clientHeaders.get('anthropic-beta');

@@ -67,9 +67,9 @@ export function frameBody(split: SplitBody, pieceHashes: ReadonlyMap<string, str
   const frame: Json = {};
   for (const field of split.fields) {
     const hash = field.role === 'piece' ? pieceHashes.get(field.key) : undefined;
-    if (hash !== undefined) frame[field.key] = PIECE_REF + hash;
-    else if (field.role === 'conversation') frame[field.key] = CONVERSATION_REF;
-    else frame[field.key] = escapeValue(field.value);
+    if (hash !== undefined) setKey(frame, field.key, PIECE_REF + hash);
+    else if (field.role === 'conversation') setKey(frame, field.key, CONVERSATION_REF);
+    else setKey(frame, field.key, escapeValue(field.value));
   }
   return frame;
 }
@@ -78,9 +78,9 @@ export function frameBody(split: SplitBody, pieceHashes: ReadonlyMap<string, str
 export function joinBody(frame: Json, pieceValue: (hash: string) => unknown, elements: unknown[] | null, markers: readonly Marker[]): Json {
   const body: Json = {};
   for (const [key, value] of Object.entries(frame)) {
-    if (typeof value === 'string' && value.startsWith(PIECE_REF)) body[key] = pieceValue(value.slice(PIECE_REF.length));
-    else if (value === CONVERSATION_REF) body[key] = restoreMarkers(elements ?? [], markers);
-    else body[key] = unescapeValue(value);
+    if (typeof value === 'string' && value.startsWith(PIECE_REF)) setKey(body, key, pieceValue(value.slice(PIECE_REF.length)));
+    else if (value === CONVERSATION_REF) setKey(body, key, restoreMarkers(elements ?? [], markers));
+    else setKey(body, key, unescapeValue(value));
   }
   return body;
 }
@@ -112,6 +112,15 @@ export function answerElement(responseText: string | null): Json | null {
   }
 }
 
+/**
+ * Sets an own property, `__proto__` included: plain assignment of that key would change the
+ * object's prototype instead, and the key would be lost from the body.
+ */
+function setKey(object: Json, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+}
+
 // ---- markers
 
 const MARKER = 'cache_control';
@@ -121,7 +130,7 @@ function without(object: Json): { object: Json; position: number; value: unknown
   if (!Object.hasOwn(object, MARKER)) return null;
   const keys = Object.keys(object);
   const copy: Json = {};
-  for (const key of keys) if (key !== MARKER) copy[key] = object[key];
+  for (const key of keys) if (key !== MARKER) setKey(copy, key, object[key]);
   return { object: copy, position: keys.indexOf(MARKER), value: object[MARKER] };
 }
 
@@ -173,7 +182,7 @@ function insertAt(object: Json, position: number, value: unknown): Json {
   const entries = Object.entries(object);
   entries.splice(Math.min(position, entries.length), 0, [MARKER, value]);
   const out: Json = {};
-  for (const [key, inner] of entries) out[key] = inner;
+  for (const [key, inner] of entries) setKey(out, key, inner);
   return out;
 }
 
@@ -224,7 +233,7 @@ function mapStrings(value: unknown, map: (text: string, path: readonly (string |
       path.pop();
       if (next !== item) {
         out ??= { ...value };
-        out[key] = next;
+        setKey(out, key, next);
       }
     }
     return out ?? value;
@@ -297,7 +306,8 @@ export function shareStrings(elements: readonly unknown[], source: readonly unkn
   if (strings.size === 0 && jsonTexts.size === 0) return [...elements];
   return elements.map((element) =>
     mapStrings(element, (text) => {
-      if (text.length < MIN_SHARED_CHARS) return text;
+      // A string starting with U+0000 here is escaped (one more U+0000): it would match the wrong one of the source's.
+      if (text.length < MIN_SHARED_CHARS || text.charCodeAt(0) === 0) return text;
       const path = strings.get(text);
       if (path) return STRING_REF + path;
       const jsonPath = jsonTexts.get(text);

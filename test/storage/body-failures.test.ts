@@ -68,3 +68,36 @@ describe('a history that is partly gone', () => {
     expect((await getTrace(db(), two.id))!.requestBody).toBeNull();
   });
 });
+
+describe('bodies JSON allows but objects make awkward', () => {
+  async function roundTrip(requestBody: string, upstreamRequestBody: string | null = null) {
+    const record = completed({ requestBody, upstreamRequestBody, responseBody: JSON.stringify(answerMessage('m', [{ type: 'text', text: 'ok' }])) });
+    await persist(loadConfig(env as never), record);
+    forgetAssembled();
+    forgetReadPieces();
+    return (await getTrace(db(), record.id))!;
+  }
+
+  it('keeps __proto__ keys, at the top and in a block with a cache marker', async () => {
+    const top = '{"model":"m","__proto__":{"x":1},"messages":[{"role":"user","content":"hi"}]}';
+    expect((await roundTrip(top)).requestBody).toBe(top);
+    const marked =
+      '{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"hi","__proto__":{"x":1},"cache_control":{"type":"ephemeral"}}]}]}';
+    expect((await roundTrip(marked)).requestBody).toBe(marked);
+  });
+
+  it('shares no translated string that starts with U+0000 with the wrong client string', async () => {
+    const a = `\u0000${'A'.repeat(60)}`;
+    const b = `\u0000\u0000${'A'.repeat(60)}`;
+    const messages = [
+      { role: 'user', content: a },
+      { role: 'assistant', content: 'x' },
+      { role: 'user', content: b },
+    ];
+    const request = JSON.stringify({ model: 'm', messages });
+    const upstream = JSON.stringify({ model: 'gpt', messages });
+    const trace = await roundTrip(request, upstream);
+    expect(trace.requestBody).toBe(request);
+    expect(trace.upstreamRequestBody).toBe(upstream);
+  });
+});

@@ -91,17 +91,33 @@ interface Assembled {
  * of a session (or the same one again) then needs only its own row, not its whole history.
  * Arrays of shared values: a session's turns hold the same messages.
  */
-const assembled = new Map<string, Assembled>();
+const assembled = new Map<string, Assembled & { chars: number }>();
 const ASSEMBLED = 256;
+/**
+ * What the cache may hold, counted as the requests' JSON characters (an over-count: a session's
+ * turns share their messages). Parsed values take a few times their text, and an isolate has 128 MB.
+ */
+const ASSEMBLED_CHARS = 8_000_000;
+let assembledChars = 0;
 
-function remember(id: string, entry: Assembled): void {
-  assembled.delete(id);
-  assembled.set(id, entry);
-  if (assembled.size > ASSEMBLED) assembled.delete(assembled.keys().next().value!);
+function remember(id: string, entry: Assembled, chars: number): void {
+  const old = assembled.get(id);
+  if (old) {
+    assembled.delete(id);
+    assembledChars -= old.chars;
+  }
+  assembled.set(id, { ...entry, chars });
+  assembledChars += chars;
+  while (assembled.size > 1 && (assembled.size > ASSEMBLED || assembledChars > ASSEMBLED_CHARS)) {
+    const [oldest, gone] = assembled.entries().next().value!;
+    assembled.delete(oldest);
+    assembledChars -= gone.chars;
+  }
 }
 
 export function forgetAssembled(): void {
   assembled.clear();
+  assembledChars = 0;
 }
 
 /** Whether reading this trace needs the rows of its history (what is read lately does not). */
@@ -196,8 +212,12 @@ export class Conversations {
   }
 
   /** Keeps what was put together for the next read. */
-  keep(): void {
-    for (const [id, messages] of this.messages) remember(id, { messages, conversation: this.conversations.get(id)!, upstream: this.upstream.get(id) });
+  /** Keeps what was put together for the next read; `chars`: the request's size where known (else the largest known). */
+  keep(chars: ReadonlyMap<string, number> = new Map()): void {
+    const largest = Math.max(0, ...chars.values());
+    for (const [id, messages] of this.messages) {
+      remember(id, { messages, conversation: this.conversations.get(id)!, upstream: this.upstream.get(id) }, chars.get(id) ?? largest);
+    }
   }
 }
 
@@ -265,5 +285,5 @@ export async function readBodies(db: Database, rows: Trace[], bucket?: R2Bucket)
       log('error', 'trace_body_unreadable', row.id, { error: errorText(err) });
     }
   }
-  conversations.keep();
+  conversations.keep(new Map(split.map((row) => [row.id, (row.requestBody?.length ?? 0) + (row.upstreamRequestBody?.length ?? 0)])));
 }

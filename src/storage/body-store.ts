@@ -3,7 +3,7 @@ import type { BodyStore, Database } from '../config';
 import { sameJson } from '../core/json';
 import { answerElement, escapeValue, frameBody, MIN_PIECE_CHARS, PIECE_REF, type SplitBody, shareStrings, splitBody, storedText } from './body-split';
 import { commonPrefix, findConversation, type StoredConversation } from './conversations';
-import { cachedPieceHash, knownStored, MAX_PIECE_BYTES, pieceBytes, pieceHash, pieceRow, utcDay } from './pieces';
+import { cachedPieceHash, knownStored, MAX_PIECE_BYTES, MAX_REMEMBERED_CHARS, pieceBytes, pieceHash, pieceRow, utcDay } from './pieces';
 import { bodyPieces, type NewBodyPiece, type NewTrace, traces } from './schema';
 
 /**
@@ -75,6 +75,7 @@ async function fieldPiece(key: string, value: unknown): Promise<{ text: string; 
   const text = JSON.stringify(value);
   if (text.length < MIN_PIECE_CHARS) return null;
   const piece = { key, value, text, hash: await pieceHash(text) };
+  if (text.length > MAX_REMEMBERED_CHARS) return piece;
   recentPieces.push(piece);
   if (recentPieces.length > RECENT_PIECES) recentPieces.shift();
   return piece;

@@ -29,12 +29,14 @@ export async function pieceHash(text: string): Promise<string> {
  */
 const recentHashes = new Map<string, string>();
 const RECENT_HASHES = 64;
+/** Larger texts (images, documents) are hashed again if they come back: 64 of them could fill an isolate. */
+export const MAX_REMEMBERED_CHARS = 256 * 1024;
 
 export async function cachedPieceHash(text: string): Promise<string> {
   const known = recentHashes.get(text);
   if (known) return known;
   const hash = await pieceHash(text);
-  if (text.length >= 1024) {
+  if (text.length >= 1024 && text.length <= MAX_REMEMBERED_CHARS) {
     if (recentHashes.size >= RECENT_HASHES) recentHashes.delete(recentHashes.keys().next().value!);
     recentHashes.set(text, hash);
   }

@@ -108,6 +108,23 @@ describe('2. strangers cannot fill D1', () => {
     expect(stored?.n).toBeNull();
   });
 
+  it('a refused request or an unknown path stores no large headers and makes no session', async () => {
+    const junk = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`x-junk-${i}`, 'j'.repeat(8_000)]));
+    const headers = { ...junk, 'x-api-key': 'not-a-proxy-key', 'user-agent': 'U'.repeat(8_000), 'x-claude-code-session-id': 'attacker-session' };
+    for (const path of ['/v1/messages', '/nope']) {
+      const sent = await post(path, messageRequest, headers, keyed);
+      expect(sent.response.status).toBeGreaterThanOrEqual(400);
+      const row = await traceOf(sent);
+      const stored = await env.DB.prepare('SELECT LENGTH(request_headers) AS headers, LENGTH(user_agent) AS agent, session_id FROM traces WHERE id = ?')
+        .bind(row.id)
+        .first<{ headers: number; agent: number; session_id: string | null }>();
+      expect(stored!.headers).toBeLessThan(20_000);
+      expect(stored!.agent).toBeLessThanOrEqual(513);
+      expect(stored!.session_id).toBeNull();
+    }
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM sessions WHERE id = 'attacker-session'").first('n')).toBe(0);
+  });
+
   it('checks the proxy key before reading the body: a body that never ends does not hold the answer back', async () => {
     let pulled = 0;
     const endless = new ReadableStream<Uint8Array>({

@@ -44,7 +44,15 @@ export async function traceRow(config: Config, record: CompletedRequest, cost: C
   // A refused request keeps who tried what, never the upload: strangers cannot fill D1.
   const dropped = refused || policy === 'none' || (policy === 'errors' && !isFailure(record.errorType));
   if (dropped) dropBodies(row);
+  // Nor can they make sessions: a refused request (or one nobody routed, from no known key) names none.
+  if (refused || (record.apiKeyName === null && record.provider === null && (record.status ?? 0) >= 400)) {
+    row.sessionId = null;
+    row.agentId = null;
+    row.parentAgentId = null;
+  }
   scrubRow(row, [...config.secrets, ...record.secrets]);
+  // After scrubbing: a value cut first could keep part of a secret.
+  limitHeaders(row);
   // The response first: the answer as stored is what the next turn's history is matched with.
   const response = row.responseBody;
   if (store) await storeLargeBodies(row, store, ['responseBody']);
@@ -109,6 +117,29 @@ export function pieceStatements(db: Config['db'], bodies: Pick<StoredBodies, 'pi
     );
   }
   return statements;
+}
+
+/** Longest header value and user agent kept, and the most header text a trace keeps: headers are anyone's to send. */
+const HEADER_VALUE_CHARS = 2_048;
+const HEADERS_CHARS = 16_384;
+
+/** A trace's headers and user agent, cut to what telling requests apart needs (cuts marked). */
+export function limitHeaders(row: NewTrace): void {
+  if (row.userAgent && row.userAgent.length > 512) row.userAgent = `${row.userAgent.slice(0, 512)}…`;
+  const headers = row.requestHeaders;
+  if (!headers) return;
+  let total = 0;
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const cut = value.length > HEADER_VALUE_CHARS ? `${value.slice(0, HEADER_VALUE_CHARS)}…[${value.length} chars]` : value;
+    total += name.length + cut.length;
+    if (total > HEADERS_CHARS) {
+      kept['x-claude-proxy-headers-cut'] = `${Object.keys(headers).length - Object.keys(kept).length} more headers not kept`;
+      break;
+    }
+    kept[name] = cut;
+  }
+  row.requestHeaders = kept;
 }
 
 /** TRACE_BODIES says not to keep them: sizes and the summary stay. */

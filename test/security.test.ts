@@ -275,6 +275,16 @@ describe('4. the admin token cannot be guessed', () => {
     expect((await from('192.0.2.11', admin.ADMIN_TOKEN)).response.status).toBe(200); // another address
   });
 
+  it('counts an IPv6 client by its /64: rotating addresses inside it does not reset the count', async () => {
+    const from = (ip: string, token: string) => send('/api/stats', { headers: { authorization: `Bearer ${token}`, 'cf-connecting-ip': ip } }, admin);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await from(`2001:db8:aa:bb::${(i + 1).toString(16)}`, `guess-v6-${i}-aaaaaaaaaaaaaaaa`)).response.status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect((await from('2001:db8:aa:bb:1:2:3:4', admin.ADMIN_TOKEN)).response.status).toBe(429); // the same /64, written out in full
+    expect((await from('2001:db8:aa:cc::1', admin.ADMIN_TOKEN)).response.status).toBe(200); // another /64
+  });
+
   it('throttles viewer sign-in the same way, counting every wrong token from the address', async () => {
     const login = (token: string) =>
       send(

@@ -3,7 +3,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import type { SurfaceEnv } from '../config';
 import { sameSecret } from '../core/crypto';
 import { errorBody, ProxyError } from '../core/errors';
-import { clientIp } from '../protocol/client';
+import { addressBlock, clientIp } from '../protocol/client';
 import { authBlockedUntil, recordAuthFailure } from '../storage/admin-access';
 
 /** Constant-time comparison with ADMIN_TOKEN (through SHA-256 digests: equal length whatever the input). */
@@ -14,7 +14,8 @@ export async function isAdminToken(candidate: string | null | undefined, adminTo
 
 /** An address is known by Cloudflare's header; without one (local runs), all callers share one count. */
 function addressOf(c: Context<SurfaceEnv>): string {
-  return clientIp(c.req.raw.headers) ?? 'unknown';
+  const ip = clientIp(c.req.raw.headers);
+  return ip ? addressBlock(ip) : 'unknown';
 }
 
 /** Refuses an address that has tried too many wrong tokens, with 429 and when to come back. */

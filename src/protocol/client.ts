@@ -6,6 +6,21 @@ export function clientIp(headers: Headers): string | null {
   return headers.get('cf-connecting-ip') ?? headers.get('x-real-ip');
 }
 
+/**
+ * The block an address stands for when failures are counted: an IPv6 client usually holds a
+ * whole /64, and rotating through it must not reset its count. IPv4 addresses stand for themselves.
+ */
+export function addressBlock(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail] = ip.split('::', 2);
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? null : tail ? tail.split(':') : [];
+  const groups = right === null ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  const prefix = groups.slice(0, 4).map((group) => Number.parseInt(group || '0', 16));
+  if (prefix.length < 4 || prefix.some((n) => !Number.isInteger(n) || n < 0 || n > 0xffff)) return ip;
+  return `${prefix.map((n) => n.toString(16)).join(':')}::/64`;
+}
+
 /** Where a credential came from. */
 export type CredentialHeader = 'x-proxy-key' | 'x-api-key' | 'authorization';
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { ProxyError } from '../core/errors';
-import { type ClientIdentity, clientIp, identifyClient } from '../protocol/client';
+import { addressBlock, type ClientIdentity, clientIp, identifyClient } from '../protocol/client';
 import type { V1Env } from './tracing';
 
 /** Seconds a rate-limited client is told to wait: the longest period the Rate Limiting binding offers. */
@@ -11,7 +11,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Whom a rate limit counts: a client with a proxy key by the key's name; anyone else by address (rotating keys gains nothing). */
 export function rateLimitKey(client: ClientIdentity, ip: string | null): string {
-  return client.proxyKeyName ? `key:${client.proxyKeyName}` : `ip:${ip ?? 'unknown'}`;
+  return client.proxyKeyName ? `key:${client.proxyKeyName}` : `ip:${ip ? addressBlock(ip) : 'unknown'}`;
 }
 
 /**

@@ -57,7 +57,7 @@ export async function deleteExpiredTraces(
   let queries = 0;
 
   // Room for a batch with re-rooting, and for the queries after the loop.
-  while (queries + 12 <= RETENTION_QUERY_BUDGET) {
+  batches: while (queries + 12 <= RETENTION_QUERY_BUDGET) {
     const batch = await db
       .select({ id: traces.id, r1: traces.requestBodyR2Key, r2: traces.upstreamRequestBodyR2Key, r3: traces.responseBodyR2Key })
       .from(traces)
@@ -80,8 +80,8 @@ export async function deleteExpiredTraces(
       const { conversations, pieces: loaded } = await loadConversations(db, children, frames, store?.bucket ?? bucket);
       const framePieces = new Map(frames.filter((hash) => loaded.has(hash)).map((hash) => [hash, namedPieces(loaded.get(hash)!)]));
       queries += 4;
-      const statements: BatchItem<'sqlite'>[] = [];
-      let rerooted = 0;
+      // Each child's statements apart: if D1 refuses the batch, each child is tried on its own.
+      const byChild: { id: string; statements: BatchItem<'sqlite'>[] }[] = [];
       for (const child of children) {
         let stood: Awaited<ReturnType<typeof standAlone>>;
         try {
@@ -96,15 +96,33 @@ export async function deleteExpiredTraces(
         // Its frames (and the pieces they name) are kept as long as it is: marked used today.
         const frames = [child.requestFrame, child.upstreamFrame].filter((hash): hash is string => hash !== null);
         const named = frames.flatMap((hash) => (framePieces.has(hash) ? [hash, ...framePieces.get(hash)!] : [hash]));
-        statements.push(...pieceStatements(db, { pieces, touched: named, day: utcDay(now) }));
-        statements.push(db.update(traces).set(columns).where(eq(traces.id, child.id)));
-        rerooted++;
+        byChild.push({
+          id: child.id,
+          statements: [...pieceStatements(db, { pieces, touched: named, day: utcDay(now) }), db.update(traces).set(columns).where(eq(traces.id, child.id))],
+        });
       }
+      const statements = byChild.flatMap((one) => one.statements);
       if (statements.length > 0) {
-        await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+        try {
+          await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+          result.rerooted += byChild.length;
+        } catch {
+          // One child D1 cannot take (a row over its limit): the others still stand alone, and
+          // that one stays unreadable rather than holding retention back for good.
+          for (const one of byChild) {
+            // Out of queries: this batch is not deleted now; the next run goes on (re-rooted children are done).
+            if (queries + 4 > RETENTION_QUERY_BUDGET) break batches;
+            try {
+              await db.batch(one.statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+              result.rerooted++;
+            } catch (err) {
+              log('error', 'trace_body_unreadable', one.id, { error: `could not stand alone: ${errorText(err)}` });
+            }
+            queries++;
+          }
+        }
         queries++;
       }
-      result.rerooted += rerooted;
     }
 
     const keys = batch.flatMap((row) => [row.r1, row.r2, row.r3]).filter((key): key is string => !!key);

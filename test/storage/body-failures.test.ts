@@ -45,6 +45,36 @@ describe('a history that is partly gone', () => {
     expect((await getTrace(db(), records[5]!.id))!.requestBody).toBeNull();
   });
 
+  it('re-roots the other turns when D1 refuses one (a row over its limit), and still deletes', async () => {
+    const now = Date.now();
+    const config = loadConfig(env as never);
+    const sessions = [0, 1].map((n) =>
+      sessionRecords(fixture, { turns: 2, sessionId: `refused-${n}-${crypto.randomUUID()}`, startAt: now - 40 * DAY, stepMs: 20 * DAY }),
+    );
+    for (const records of sessions) for (const record of records) await persist(config, record);
+    const [refusedChild, keptChild] = [sessions[0]![1]!, sessions[1]![1]!];
+    // D1 refuses any batch holding the first child's UPDATE (its id is the last parameter).
+    const d1 = {
+      prepare: (query: string) => env.DB.prepare(query),
+      batch(statements: D1PreparedStatement[]) {
+        const params = statements.map((statement) => JSON.stringify((statement as unknown as { params?: unknown[] }).params ?? []));
+        if (params.some((text) => text.endsWith(`"${refusedChild.id}"]`))) return Promise.reject(new Error('D1_ERROR: string or blob too big: SQLITE_TOOBIG'));
+        return env.DB.batch(statements);
+      },
+    } as unknown as D1Database;
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    const result = await deleteExpiredTraces(d1, 30, now);
+    expect(result.rerooted).toBe(1);
+    const mine = new Set(sessions.flat().map((record) => record.id));
+    const left = (await db().select({ id: traces.id }).from(traces)).map((row) => row.id).filter((id) => mine.has(id));
+    expect(left.sort()).toEqual([refusedChild.id, keptChild.id].sort());
+    forgetAssembled();
+    forgetReadPieces();
+    expect((await getTrace(db(), keptChild.id))!.requestBody).toBe(keptChild.requestBody);
+    expect((await getTrace(db(), refusedChild.id))!.requestBody).toBeNull();
+  });
+
   it('reads a turn whose history answer is no longer readable as no body, never as a shorter one', async () => {
     const config = loadConfig({ ...env, BODIES_BUCKET: env.TEST_BODIES, R2_BODY_THRESHOLD_BYTES: '320' } as never);
     const session = `r2-gone-${crypto.randomUUID()}`;

@@ -93,7 +93,8 @@ const SCALARS = {
   LOG_REQUESTS: [switchValue, '"on" or "off"'],
   TRACE_BODIES: [v.picklist(['full', 'errors', 'none']), 'one of full, errors, none'],
   TRACE_SAMPLE_RATE: [v.pipe(numeric, v.minValue(0), v.maxValue(1)), 'a number from 0 to 1'],
-  TRACE_RETENTION_DAYS: [v.pipe(numeric, v.gtValue(0)), 'a number of days above 0'],
+  // At least a day: the cron runs daily, and a turn may build on a trace up to 6 hours old.
+  TRACE_RETENTION_DAYS: [v.pipe(numeric, v.minValue(1)), 'a number of days, at least 1'],
   R2_BODY_THRESHOLD_BYTES: [positiveInteger, 'a positive whole number of bytes'],
   ADMIN_TOKEN: [v.string(), 'a string'],
   ALERT_WEBHOOK_URL: [v.pipe(v.string(), v.url()), 'a URL'],

@@ -110,10 +110,17 @@ describe('Vertex AI', () => {
 
   it('refuses a model name that would be more than a model id in the URL, before any call', async () => {
     const { platform, settings } = await vertex(say('never'));
-    for (const model of ['claude-zz/../claude-sonnet-4-5@20250929', 'claude-x/../../../../v1/projects/other/locations/x/endpoints/1', 'claude-x:streamRawPredict?alt=', 'claude-x%2F..']) {
+    for (const model of [
+      'claude-zz/../claude-sonnet-4-5@20250929',
+      'claude-x/../../../../v1/projects/other/locations/x/endpoints/1',
+      'claude-x:streamRawPredict?alt=',
+      'claude-x%2F..',
+    ]) {
       const sent = await post('/v1/messages', { ...ask, model }, client, settings);
       expect(sent.response.status).toBe(400);
-      expect(await sent.response.json()).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringContaining('is not a model id Vertex AI serves') } });
+      expect(await sent.response.json()).toMatchObject({
+        error: { type: 'invalid_request_error', message: expect.stringContaining('is not a model id Vertex AI serves') },
+      });
     }
     expect(platform.calls).toEqual([]);
   });

@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import { errorText } from '../core/errors';
 import { log } from '../core/log';
 import { logSummary } from '../storage/persist';
-import { fromQueueMessage, type PreparedWrite, preparedStatements, pruneReceipts, writePrepared } from '../storage/trace-write';
+import { fromQueueMessage, type PreparedWrite, preparedStatements, pruneReceipts, writePrepared, writeSpendAlone } from '../storage/trace-write';
 
 /** A queue whose name ends so is the trace queue's dead-letter queue (see wrangler.jsonc in the README). */
 export const DEAD_LETTER_SUFFIX = '-dlq';
@@ -58,20 +58,15 @@ export async function consumeTraceBatch(config: Config, batch: MessageBatch<unkn
       const fields: Record<string, unknown> = { error: errorText(err), queue: batch.queue };
       if (write.row) fields.trace = logSummary(write.row);
       // The trace is in the log line; its cost must still reach the key's budget, once.
-      if (write.row && write.spend) fields.spend_written = await writeSpendAlone(config, write);
+      if (write.row && write.spend) {
+        fields.spend_written = await writeSpendAlone(config.db, write, { receipts: true }).then(
+          () => true,
+          () => false,
+        );
+      }
       if (write.spend) fields.spend = write.spend;
       log('error', 'trace_write_failed', write.id, fields);
       message.ack();
     }
-  }
-}
-
-/** A write's spend without its row (which D1 refused), guarded so that neither counts it twice. */
-async function writeSpendAlone(config: Config, write: PreparedWrite): Promise<boolean> {
-  try {
-    await writePrepared(config.db, [{ ...write, row: null, pieces: [], touched: [] }], { receipts: true, rowMayExist: true });
-    return true;
-  } catch {
-    return false;
   }
 }

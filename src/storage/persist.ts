@@ -5,7 +5,16 @@ import type { CompletedRequest } from '../recording/recorder';
 import { forgetConversations, rememberConversation } from './conversations';
 import { forgetStoredPieces } from './pieces';
 import { noteSpend } from './spend';
-import { type PreparedRow, type PreparedWrite, prepareWrite, rebuildRow, toQueueMessage, type WriteOptions, writePrepared } from './trace-write';
+import {
+  type PreparedRow,
+  type PreparedWrite,
+  prepareWrite,
+  rebuildRow,
+  toQueueMessage,
+  type WriteOptions,
+  writePrepared,
+  writeSpendAlone,
+} from './trace-write';
 import { noteWritten } from './writer';
 
 /** Bodies kept in the fallback log line: Workers Logs cut a line at 128 KB. */
@@ -72,8 +81,7 @@ async function writeDirectly(config: Config, record: CompletedRequest, prepared:
   // The trace is in the log line; its cost must still reach the key's budget.
   const { spend } = prepared;
   if (!spend) return false;
-  // Guarded by the row's absence: a write reported failed may have been stored after all.
-  return writePrepared(config.db, [{ ...prepared, row: null, pieces: [], touched: [] }], { ...options, rowMayExist: prepared.row !== null }).then(
+  return writeSpendAlone(config.db, prepared, options).then(
     () => true,
     (err: unknown) => {
       log('error', 'key_spend_write_failed', prepared.id, { error: errorText(err), api_key_name: spend.keyName, cost_micros: spend.costMicros });

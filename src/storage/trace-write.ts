@@ -185,6 +185,14 @@ export async function writePrepared(db: Database, writes: readonly PreparedWrite
   if (statements.length > 0) await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
 }
 
+/**
+ * A write's spend without its row (D1 refused the row): guarded by the row's absence too, since a
+ * write reported failed may have been stored after all, so neither path counts it twice.
+ */
+export function writeSpendAlone(db: Database, write: PreparedWrite, options: WriteOptions): Promise<void> {
+  return writePrepared(db, [{ ...write, row: null, pieces: [], touched: [] }], { ...options, rowMayExist: write.row !== null });
+}
+
 /** A queue message holds at most 128 KB; what does not fit is written directly. */
 export const QUEUE_MESSAGE_BYTES = 120 * 1024;
 
